@@ -1,0 +1,67 @@
+--[[
+Events: every change is published on the job_updates channel (live views) and appended to the
+capped events stream (field "event", the same JSON), for consumers that must not miss any.
+Wake-ups for idle workers are collected per worker type and published once per script.
+]]
+local wakeUps, wakeOrder = {}, {}
+
+local function publish(json)
+  redis.call('XADD', K.events, 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'event', json)
+  redis.call('PUBLISH', UPDATES_CHANNEL, json)
+end
+
+-- Events other than a task's (files, batches): any table, encoded by cjson.
+local function emit(event)
+  event.pipeline = PIPELINE
+  event.at = NOW
+  publish(cjson.encode(event))
+end
+
+-- Task events are the bulk of all events, so their JSON is assembled from pieces. Ids, worker
+-- types and the pipeline name are key-safe (letters, digits, _-.~/@+=: nothing JSON escapes);
+-- task types are encoded by cjson once per script; `extra` values always go through cjson.
+local TAIL = ',"pipeline":"' .. PIPELINE .. '","at":' .. string.format('%d', NOW) .. '}'
+local quotedTypes = {}
+
+local function taskEvent(kind, id, meta, extra)
+  local taskType = quotedTypes[meta.y]
+  if not taskType then
+    taskType = cjson.encode(meta.y)
+    quotedTypes[meta.y] = taskType
+  end
+  local parts = {
+    '{"type":"task:', kind, '","taskId":"', id, '","taskType":', taskType, ',"workerType":"', meta.w,
+    '","status":"', STATUS[meta.s], '","attempt":', string.format('%d', meta.a or 0),
+  }
+  if meta.f then
+    parts[#parts + 1] = ',"fileId":"'
+    parts[#parts + 1] = meta.f
+    parts[#parts + 1] = '"'
+  end
+  if meta.b then
+    parts[#parts + 1] = ',"batchId":"'
+    parts[#parts + 1] = meta.b
+    parts[#parts + 1] = '"'
+  end
+  if extra then
+    for k, v in pairs(extra) do
+      parts[#parts + 1] = ',"' .. k .. '":'
+      parts[#parts + 1] = cjson.encode(v)
+    end
+  end
+  parts[#parts + 1] = TAIL
+  publish(table.concat(parts))
+end
+
+local function wakeUp(workerType)
+  if not wakeUps[workerType] then
+    wakeUps[workerType] = true
+    wakeOrder[#wakeOrder + 1] = workerType
+  end
+end
+
+local function flushWakeUps()
+  for _, workerType in ipairs(wakeOrder) do
+    redis.call('PUBLISH', key(STEM.wake, workerType), PIPELINE)
+  end
+end

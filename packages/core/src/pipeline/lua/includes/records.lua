@@ -1,0 +1,203 @@
+--[[
+Task records. A record is "<meta JSON>\n<inline payload>[\n<inline result>]" in the tasks hash.
+Meta fields are single letters to keep ~100k queued tasks small:
+  s status  w worker type  y task type  p priority  f file id  b batch id
+  a attempts made  m max attempts  c created  t started  e finished  r run at (delayed)
+  n parents not completed yet  P parent ids  C child ids
+  k lease token  x lease expiry  W worker id  g progress  E last error
+  z id of the task whose failure cancelled this one  i idempotency key
+  D payload stored out of line  R result: 1 inline, 2 out of line  B backoff base (ms)
+Records are loaded once per script, changed in memory and written back by flush().
+]]
+local cache, dirty, dirtyOrder = {}, {}, {}
+
+local function load(id)
+  local entry = cache[id]
+  if entry == nil then
+    local raw = redis.call('HGET', K.tasks, id)
+    if not raw then
+      cache[id] = false
+      return nil
+    end
+    local nl = string.find(raw, '\n', 1, true)
+    entry = { meta = cjson.decode(string.sub(raw, 1, nl - 1)), tail = string.sub(raw, nl) }
+    cache[id] = entry
+  elseif entry == false then
+    return nil
+  end
+  return entry.meta
+end
+
+local function touch(id)
+  if not dirty[id] then
+    dirty[id] = true
+    dirtyOrder[#dirtyOrder + 1] = id
+  end
+end
+
+local function create(id, meta, payload)
+  cache[id] = { meta = meta, tail = '\n' .. payload }
+  touch(id)
+end
+
+-- The inline payload: the tail up to the second newline.
+local function inlinePayload(id)
+  local tail = cache[id].tail
+  local nl = string.find(tail, '\n', 2, true)
+  return nl and string.sub(tail, 2, nl - 1) or string.sub(tail, 2)
+end
+
+local function setInlineResult(id, result)
+  cache[id].tail = '\n' .. inlinePayload(id) .. '\n' .. result
+end
+
+local function clearInlineResult(id)
+  cache[id].tail = '\n' .. inlinePayload(id)
+end
+
+local function encode(id)
+  local entry = cache[id]
+  return cjson.encode(entry.meta) .. entry.tail
+end
+
+-- Loads many records with one HMGET (a redis.call costs more than the work most of them do).
+local function preload(ids)
+  local missing = {}
+  for _, id in ipairs(ids) do
+    if cache[id] == nil then missing[#missing + 1] = id end
+  end
+  if #missing == 0 then return end
+  local raws = redis.call('HMGET', K.tasks, unpack(missing))
+  for i, id in ipairs(missing) do
+    local raw = raws[i]
+    if raw then
+      local nl = string.find(raw, '\n', 1, true)
+      cache[id] = { meta = cjson.decode(string.sub(raw, 1, nl - 1)), tail = string.sub(raw, nl) }
+    else
+      cache[id] = false
+    end
+  end
+end
+
+--[[
+Bookkeeping deferred to flush(): counters (the pipeline's, and a batch's tasks by status) and
+the lease, finished and dead-letter indexes are collected (for a sorted set the last change of a
+member wins) and applied with one command per key and field. Scripts never read these indexes
+back after changing them; a counter read back adds pendingDelta().
+]]
+local pendingIncr, incrOrder = {}, {}
+local function incrLater(hash, field, by)
+  local fields = pendingIncr[hash]
+  if not fields then
+    fields = { values = {}, order = {} }
+    pendingIncr[hash] = fields
+    incrOrder[#incrOrder + 1] = hash
+  end
+  if fields.values[field] == nil then
+    fields.values[field] = 0
+    fields.order[#fields.order + 1] = field
+  end
+  fields.values[field] = fields.values[field] + by
+end
+
+-- What incrLater has not written yet, for a script that reads the counter back.
+local function pendingDelta(hash, field)
+  local fields = pendingIncr[hash]
+  return fields and fields.values[field] or 0
+end
+
+local function count(field, by)
+  incrLater(K.counts, field, by)
+end
+
+local pendingIndex, indexOrder = {}, {}
+local function setIndex(zset, member, score)
+  local ops = pendingIndex[zset]
+  if not ops then
+    ops = { scores = {}, order = {} }
+    pendingIndex[zset] = ops
+    indexOrder[#indexOrder + 1] = zset
+  end
+  if ops.scores[member] == nil then ops.order[#ops.order + 1] = member end
+  ops.scores[member] = score
+end
+local function zadd(zset, score, member) setIndex(zset, member, score) end
+local function zrem(zset, member) setIndex(zset, member, false) end
+
+-- Completions ('c') and failures ('f') per second, for throughput: about two minutes are kept.
+local pendingThroughput = {}
+local function countThroughput(kind)
+  pendingThroughput[kind] = (pendingThroughput[kind] or 0) + 1
+end
+
+local function flushThroughput()
+  local second = math.floor(NOW / 1000)
+  for kind, by in pairs(pendingThroughput) do
+    if redis.call('HINCRBY', K.throughput, kind .. second, by) == by and redis.call('HLEN', K.throughput) > 240 then
+      for _, field in ipairs(redis.call('HKEYS', K.throughput)) do
+        if tonumber(string.sub(field, 2)) < second - 120 then redis.call('HDEL', K.throughput, field) end
+      end
+    end
+  end
+  pendingThroughput = {}
+end
+
+-- One command per 1000 arguments (pairs stay together: the size is even).
+local function callChunked(command, target, args)
+  for first = 1, #args, 1000 do
+    redis.call(command, target, unpack(args, first, math.min(first + 999, #args)))
+  end
+end
+
+local function flush()
+  local fields = {}
+  for _, id in ipairs(dirtyOrder) do
+    local entry = cache[id]
+    if entry then
+      -- Kept as `written` for replies that return the record (claim).
+      entry.written = encode(id)
+      fields[#fields + 1] = id
+      fields[#fields + 1] = entry.written
+    end
+  end
+  callChunked('HSET', K.tasks, fields)
+  for _, zset in ipairs(indexOrder) do
+    local ops, adds, removes = pendingIndex[zset], {}, {}
+    for _, member in ipairs(ops.order) do
+      local score = ops.scores[member]
+      if score then
+        adds[#adds + 1] = score
+        adds[#adds + 1] = member
+      else
+        removes[#removes + 1] = member
+      end
+    end
+    callChunked('ZADD', zset, adds)
+    callChunked('ZREM', zset, removes)
+  end
+  for _, hash in ipairs(incrOrder) do
+    local fields = pendingIncr[hash]
+    for _, field in ipairs(fields.order) do
+      local by = fields.values[field]
+      if by ~= 0 then redis.call('HINCRBY', hash, field, by) end
+    end
+  end
+  flushThroughput()
+  dirty, dirtyOrder = {}, {}
+  pendingIndex, indexOrder = {}, {}
+  pendingIncr, incrOrder = {}, {}
+end
+
+-- Adds `value` to the array field `name` of `meta` unless present (arrays stay absent when empty:
+-- cjson would write an empty table as {}).
+local function addUnique(meta, name, value)
+  local list = meta[name]
+  if not list then
+    meta[name] = { value }
+    return
+  end
+  for _, v in ipairs(list) do
+    if v == value then return end
+  end
+  list[#list + 1] = value
+end

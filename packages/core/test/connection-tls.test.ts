@@ -1,0 +1,98 @@
+import { freePort, type RedisServerHandle, startRedis } from '@covina/embedded-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createRedis,
+  getConnectionStatus,
+  type RedisClient,
+  RedisUnavailableError,
+} from '../src/connection/index.js';
+import { captureLogger, eventually, silentLogger } from './connection/capture-logger.js';
+import { hasOpenssl, makeTlsFiles, type TlsFiles } from './connection/tls-certs.js';
+
+const SECRET = 'tls-Pa55word';
+
+// Certificates are made with the openssl command; without it this file is skipped (and says so).
+describe.skipIf(!(await hasOpenssl()))('createRedis over TLS (rediss://), against a real TLS server', () => {
+  let files: TlsFiles;
+  let server: RedisServerHandle;
+  let tlsPort = 0;
+  const clients: RedisClient[] = [];
+
+  beforeAll(async () => {
+    files = await makeTlsFiles();
+    tlsPort = await freePort();
+    // The plain port stays for the launcher's readiness probe; clients use the TLS one.
+    server = await startRedis({
+      password: SECRET,
+      logger: { info() {}, warn() {} },
+      args: [
+        '--tls-port',
+        String(tlsPort),
+        '--tls-cert-file',
+        files.certFile,
+        '--tls-key-file',
+        files.keyFile,
+        '--tls-ca-cert-file',
+        files.caFile,
+        '--tls-auth-clients',
+        'no',
+      ],
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const client of clients.splice(0)) client.disconnect();
+    await server?.stop();
+    await files?.remove();
+  });
+
+  it('connects with rediss:// and the CA, from the environment as a deployment would', async () => {
+    const logger = captureLogger();
+    const redis = createRedis({
+      env: { COVINA_REDIS_URL: `rediss://:${SECRET}@127.0.0.1:${tlsPort}` },
+      tls: { ca: files.ca },
+      logger,
+    });
+    clients.push(redis);
+    expect(await redis.set('k', 'over tls')).toBe('OK');
+    expect(await redis.get('k')).toBe('over tls');
+    // The server sees this connection on its TLS port.
+    const client = await redis.client('INFO');
+    expect(client).toMatch(new RegExp(`laddr=127\\.0\\.0\\.1:${tlsPort}\\b`));
+    const status = await getConnectionStatus(redis);
+    expect(status).toMatchObject({ connected: true, endpoint: `rediss://:***@127.0.0.1:${tlsPort}/0` });
+    expect(logger.text()).not.toContain(SECRET);
+  });
+
+  it('refuses a server whose certificate it cannot verify: a typed error, no hang, no password in it', async () => {
+    const logger = captureLogger();
+    const redis = createRedis({
+      url: `rediss://:${SECRET}@127.0.0.1:${tlsPort}`, // no CA: the self-signed chain is untrusted
+      maxRetriesPerRequest: 1,
+      reconnect: { baseDelayMs: 20, maxDelayMs: 50 },
+      healthCheckIntervalMs: 0,
+      logger,
+    });
+    clients.push(redis);
+    const error = await redis.ping().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RedisUnavailableError);
+    await eventually(() => /certificate/i.test(logger.text()));
+    expect(`${logger.text()} ${String(error)} ${JSON.stringify(error)}`).not.toContain(SECRET);
+  });
+
+  it('a plain redis:// client on the TLS port fails instead of hanging', async () => {
+    const redis = createRedis({
+      url: `redis://:${SECRET}@127.0.0.1:${tlsPort}`,
+      maxRetriesPerRequest: 1,
+      connectTimeoutMs: 1000,
+      commandTimeoutMs: 2000,
+      reconnect: { baseDelayMs: 20, maxDelayMs: 50 },
+      healthCheckIntervalMs: 0,
+      logger: silentLogger,
+    });
+    clients.push(redis);
+    const error = await redis.ping().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as { code?: string }).code).toMatch(/^E_REDIS_(UNAVAILABLE|TIMEOUT)$/);
+  });
+});
