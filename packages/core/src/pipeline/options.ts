@@ -36,6 +36,14 @@ export interface PipelineStoreOptions {
    * @default 3
    */
   maxAttempts?: number;
+  /**
+   * Stalls a task may survive, when the task does not say: a stall is an attempt lost with its
+   * worker (the lease expired, or the worker was declared dead). One more fails the task for
+   * good with the reason "stalled N times", whatever attempts remain. Stalls always count as
+   * attempts too.
+   * @default unlimited (only `maxAttempts` bounds them)
+   */
+  maxStalls?: number;
   /** Retry delays: `min(maxMs, baseMs * 2^(attempt-1))`, the second half of it random (jitter). */
   backoff?: {
     /** @default 1000 */
@@ -109,6 +117,7 @@ export interface ResolvedPipelineOptions {
   idPrefix: string;
   leaseMs: number;
   maxAttempts: number;
+  maxStalls: number | undefined;
   backoffBaseMs: number;
   backoffMaxMs: number;
   retentionMs: number;
@@ -156,6 +165,8 @@ export function resolveOptions(options: PipelineStoreOptions): ResolvedPipelineO
     idPrefix,
     leaseMs: int('leaseMs', options.leaseMs, 30_000),
     maxAttempts: int('maxAttempts', options.maxAttempts, 3),
+    maxStalls:
+      options.maxStalls === undefined ? undefined : int('maxStalls', options.maxStalls, 0, 0),
     backoffBaseMs,
     backoffMaxMs,
     retentionMs: int('retentionMs', options.retentionMs, 86_400_000, 0),

@@ -22,6 +22,7 @@ export interface TaskSpec {
   f?: string;
   b?: string;
   B?: number;
+  L?: number;
   d?: number;
   r?: number;
   i?: string;
@@ -79,6 +80,11 @@ function validateOne(
   };
   if (t.fileId !== undefined) spec.f = checkId(`${field}.fileId`, t.fileId);
   if (t.batchId !== undefined) spec.b = checkId(`${field}.batchId`, t.batchId);
+  const maxStalls =
+    t.maxStalls === undefined
+      ? options.maxStalls
+      : checkInt(`${field}.maxStalls`, t.maxStalls, 0, MAX_ATTEMPTS_LIMIT);
+  if (maxStalls !== undefined) spec.L = maxStalls;
   if (t.backoffMs !== undefined) spec.B = checkPositiveInt(`${field}.backoffMs`, t.backoffMs);
   if (t.delayMs !== undefined && t.runAt !== undefined) {
     throw new ValidationError(`${field}.runAt`, 'cannot be combined with delayMs: give one of them');

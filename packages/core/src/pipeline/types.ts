@@ -126,6 +126,11 @@ export interface NewTask<Payload = unknown> {
   payload?: Payload;
   /** Attempts before the task fails for good. @default the store's `maxAttempts` */
   maxAttempts?: number;
+  /**
+   * Stalls (attempts lost with their worker) the task may survive; one more fails it for good.
+   * @default the store's `maxStalls`
+   */
+  maxStalls?: number;
   /** First backoff delay of this task's retries, in ms. @default the store's `backoff.baseMs` */
   backoffMs?: number;
   /** Do not run before this many ms from now. */
@@ -155,6 +160,10 @@ export interface TaskRecord<Payload = unknown, Result = unknown> {
   /** Attempts started so far. */
   attempts: number;
   maxAttempts: number;
+  /** Attempts lost with their worker (lease expired, worker declared dead); they count as attempts too. */
+  stalls: number;
+  /** Stalls the task may survive (absent: only `maxAttempts` bounds them). */
+  maxStalls?: number;
   createdAt: number;
   /** Start of the latest attempt. */
   startedAt?: number;

@@ -27,6 +27,8 @@ export interface TaskMeta {
   D?: 1;
   R?: 1 | 2;
   B?: number;
+  l?: number;
+  L?: number;
 }
 
 const STATUS_BY_CODE: readonly TaskStatus[] = [
@@ -95,6 +97,7 @@ export function toTaskRecord(
     pendingDependencies: m.n ?? 0,
     attempts: m.a ?? 0,
     maxAttempts: m.m,
+    stalls: m.l ?? 0,
     createdAt: m.c,
   };
   if (m.f !== undefined) task.fileId = m.f;
@@ -106,6 +109,7 @@ export function toTaskRecord(
   if (m.E !== undefined) task.error = m.E;
   if (m.z !== undefined) task.cancelledBy = m.z;
   if (m.i !== undefined) task.idempotencyKey = m.i;
+  if (m.L !== undefined) task.maxStalls = m.L;
   if (status === 'active') {
     if (m.W !== undefined) task.workerId = m.W;
     if (m.x !== undefined) task.leaseExpiresAt = m.x;

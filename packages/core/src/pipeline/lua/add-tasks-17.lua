@@ -7,6 +7,7 @@ Phase 1 checks every reference without writing; phase 2 writes.
 KEYS, ARGV[1..17]: the pipeline context (includes/context.lua).
 ARGV[18] JSON array of task specs, each:
   w worker type, y task type, p priority, m max attempts, f file id?, b batch id?, B backoff base?,
+  L max stalls?,
   d delay (ms)? or r run-at (ms)?, i idempotency key?, D 1 when the payload is out of line,
   deps: parents, a number n = the n-th spec of this chunk (1-based), a string = a stored task id
   A: task types of the same file that must match stored tasks (afterTasks not met in this call)
@@ -80,7 +81,7 @@ for i, spec in ipairs(specs) do
   else
     local id = newId('t')
     ids[i] = id
-    local meta = { w = spec.w, y = spec.y, p = spec.p, m = spec.m, c = NOW, f = spec.f, b = spec.b, B = spec.B, i = spec.i }
+    local meta = { w = spec.w, y = spec.y, p = spec.p, m = spec.m, c = NOW, f = spec.f, b = spec.b, B = spec.B, L = spec.L, i = spec.i }
     if spec.d then
       meta.r = NOW + spec.d
     elseif spec.r then

@@ -24,7 +24,7 @@ else
   for _, id in ipairs(ids) do
     local meta = load(id)
     if meta and meta.s == ACTIVE and meta.W == workerId then
-      failAttempt(id, meta, 'worker ' .. workerId .. ' was lost', true, true)
+      stallAttempt(id, meta, 'worker ' .. workerId .. ' was lost')
       first = first + 1
     end
   end

@@ -5,7 +5,7 @@ descendants its failure had cancelled. Its parents must not be failed or cancell
 KEYS, ARGV[1..17]: the pipeline context (includes/context.lua).
 ARGV[18] task id
 ARGV[19] delay before it is ready (ms, 0 for none)
-ARGV[20] '1' to reset the attempt count, '0' to allow one more attempt
+ARGV[20] '1' to reset the attempt and stall counts, '0' to allow one more attempt
 
 Returns: { 0, descendants revived } or { E.TASK_NOT_FOUND, id } / { E.INVALID_STATE, id, status }
   / { E.PARENT_NOT_COMPLETED, id, parent id }
@@ -19,7 +19,7 @@ if blocked then return { E.PARENT_NOT_COMPLETED, id, blocked } end
 
 zrem(K.dead, id)
 if ARGV[20] == '1' then
-  meta.a = 0
+  meta.a, meta.l = 0, nil
 elseif (meta.a or 0) >= meta.m then
   meta.m = meta.a + 1
 end

@@ -49,6 +49,17 @@ local function failAttempt(id, meta, message, retryable, retryNow)
   return 'retrying'
 end
 
+-- An attempt lost with its worker (lease expired, worker declared dead): counted as a stall
+-- too; one stall more than the task allows fails it for good, whatever attempts remain.
+local function stallAttempt(id, meta, message)
+  meta.l = (meta.l or 0) + 1
+  if meta.L and meta.l > meta.L then
+    local reason = 'stalled ' .. string.format('%d', meta.l) .. ' times (' .. string.format('%d', meta.L) .. ' allowed): ' .. message
+    return failAttempt(id, meta, reason, false, true)
+  end
+  return failAttempt(id, meta, message, true, true)
+end
+
 -- Active tasks whose lease expired go back to ready (the attempt counts), or fail for good.
 -- Returns how many were recovered and how many index entries were looked at.
 local function recoverExpired(limit)
@@ -57,7 +68,7 @@ local function recoverExpired(limit)
   for _, id in ipairs(expired) do
     local meta = load(id)
     if meta and meta.s == ACTIVE and meta.x <= NOW then
-      failAttempt(id, meta, 'lease expired (worker ' .. tostring(meta.W) .. ')', true, true)
+      stallAttempt(id, meta, 'lease expired (worker ' .. tostring(meta.W) .. ')')
       recovered = recovered + 1
     else
       zrem(K.leases, id)
@@ -65,3 +76,4 @@ local function recoverExpired(limit)
   end
   return recovered, #expired
 end
+

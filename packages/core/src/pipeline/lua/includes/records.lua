@@ -7,6 +7,7 @@ Meta fields are single letters to keep ~100k queued tasks small:
   k lease token  x lease expiry  W worker id  g progress  E last error
   z id of the task whose failure cancelled this one  i idempotency key
   D payload stored out of line  R result: 1 inline, 2 out of line  B backoff base (ms)
+  l stalls (attempts lost with their worker)  L stalls allowed (absent: no own limit)
 Records are loaded once per script, changed in memory and written back by flush().
 ]]
 local cache, dirty, dirtyOrder = {}, {}, {}
