@@ -165,8 +165,7 @@ export function resolveOptions(options: PipelineStoreOptions): ResolvedPipelineO
     idPrefix,
     leaseMs: int('leaseMs', options.leaseMs, 30_000),
     maxAttempts: int('maxAttempts', options.maxAttempts, 3),
-    maxStalls:
-      options.maxStalls === undefined ? undefined : int('maxStalls', options.maxStalls, 0, 0),
+    maxStalls: options.maxStalls === undefined ? undefined : int('maxStalls', options.maxStalls, 0, 0),
     backoffBaseMs,
     backoffMaxMs,
     retentionMs: int('retentionMs', options.retentionMs, 86_400_000, 0),
