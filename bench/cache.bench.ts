@@ -9,7 +9,6 @@
  *
  *   pnpm bench cache
  */
-import { register } from 'node:module';
 import { resolveBinary, silentLogger, startRedis } from '@covina/embedded-server';
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
@@ -24,14 +23,6 @@ import {
   throughput,
 } from './lib/index.js';
 
-// @covina/cache-keys imports Lua scripts as text (tsup's text loader in the build); do the same here.
-const luaAsText = `import { readFile } from 'node:fs/promises';
-export async function load(url, context, next) {
-  if (!url.endsWith('.lua')) return next(url, context);
-  const source = await readFile(new URL(url), 'utf8');
-  return { format: 'module', source: 'export default ' + JSON.stringify(source) + ';', shortCircuit: true };
-}`;
-register(`data:text/javascript,${encodeURIComponent(luaAsText)}`);
 const { Cache, createKeyRegistry } = await import('@covina/cache-keys');
 
 const binary = await resolveBinary();

@@ -11,20 +11,11 @@
  *   pnpm bench locks
  */
 import { randomBytes } from 'node:crypto';
-import { register } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockManager } from '@covina/task-coordinator';
 import { Redis } from 'ioredis';
 import { printComparison, printTable, sample, sampleInterleaved } from './lib/index.js';
 
-// The sources import Lua scripts as text (tsup's text loader in the build); do the same here.
-const luaAsText = `import { readFile } from 'node:fs/promises';
-export async function load(url, context, next) {
-  if (!url.endsWith('.lua')) return next(url, context);
-  const source = await readFile(new URL(url), 'utf8');
-  return { format: 'module', source: 'export default ' + JSON.stringify(source) + ';', shortCircuit: true };
-}`;
-register(`data:text/javascript,${encodeURIComponent(luaAsText)}`);
 const { resolveBinary, silentLogger, startRedis } = await import('@covina/embedded-server');
 const { createLockManager } = await import('@covina/task-coordinator');
 

@@ -8,21 +8,12 @@
  */
 
 import { fork } from 'node:child_process';
-import { register } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { resolveBinary, silentLogger, startCluster } from '@covina/embedded-server';
 import { Cluster, Redis } from 'ioredis';
 import { printTable } from './lib/index.js';
 
-// @covina/core imports Lua scripts as text (tsup's text loader in the build); do the same here.
-const luaAsText = `import { readFile } from 'node:fs/promises';
-export async function load(url, context, next) {
-  if (!url.endsWith('.lua')) return next(url, context);
-  const source = await readFile(new URL(url), 'utf8');
-  return { format: 'module', source: 'export default ' + JSON.stringify(source) + ';', shortCircuit: true };
-}`;
-register(`data:text/javascript,${encodeURIComponent(luaAsText)}`);
 const { PartitionedPipeline } = await import('@covina/core');
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 20_000);

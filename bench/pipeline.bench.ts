@@ -11,20 +11,11 @@
  *
  *   pnpm bench pipeline              # BENCH_TASKS=20000 per run by default (1-3)
  */
-import { register } from 'node:module';
 import { resolveBinary, silentLogger, startRedis } from '@covina/embedded-server';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { opsPerSec, printTable, sampleInterleaved, summarize, throughput } from './lib/index.js';
 
-// @covina/core imports Lua scripts as text (tsup's text loader in the build); do the same here.
-const luaAsText = `import { readFile } from 'node:fs/promises';
-export async function load(url, context, next) {
-  if (!url.endsWith('.lua')) return next(url, context);
-  const source = await readFile(new URL(url), 'utf8');
-  return { format: 'module', source: 'export default ' + JSON.stringify(source) + ';', shortCircuit: true };
-}`;
-register(`data:text/javascript,${encodeURIComponent(luaAsText)}`);
 const { PipelineStore } = await import('@covina/core');
 type Store = InstanceType<typeof PipelineStore>;
 

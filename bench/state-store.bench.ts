@@ -10,7 +10,6 @@
  *
  *   pnpm bench state-store
  */
-import { register } from 'node:module';
 import { resolveBinary, silentLogger, startRedis } from '@covina/embedded-server';
 import { Redis } from 'ioredis';
 import {
@@ -22,14 +21,6 @@ import {
   throughput,
 } from './lib/index.js';
 
-// @covina/core imports Lua scripts as text (tsup's text loader in the build); do the same here.
-const luaAsText = `import { readFile } from 'node:fs/promises';
-export async function load(url, context, next) {
-  if (!url.endsWith('.lua')) return next(url, context);
-  const source = await readFile(new URL(url), 'utf8');
-  return { format: 'module', source: 'export default ' + JSON.stringify(source) + ';', shortCircuit: true };
-}`;
-register(`data:text/javascript,${encodeURIComponent(luaAsText)}`);
 const { StateStore } = await import('@covina/core');
 
 const binary = await resolveBinary();

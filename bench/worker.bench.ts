@@ -14,20 +14,11 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { register } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { printComparison, printTable, summarize } from './lib/index.js';
 
-// @covina packages import Lua scripts as text (tsup's text loader in the build); do the same here.
-const luaAsText = `import { readFile } from 'node:fs/promises';
-export async function load(url, context, next) {
-  if (!url.endsWith('.lua')) return next(url, context);
-  const source = await readFile(new URL(url), 'utf8');
-  return { format: 'module', source: 'export default ' + JSON.stringify(source) + ';', shortCircuit: true };
-}`;
-register(`data:text/javascript,${encodeURIComponent(luaAsText)}`);
 const { PipelineStore } = await import('@covina/core');
 const { Worker } = await import('@covina/task-coordinator');
 const { Queue, Worker: BullWorker } = await import('bullmq');
