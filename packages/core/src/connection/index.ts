@@ -29,3 +29,4 @@ export {
   getConnectionStatus,
   isAvailable,
 } from './status.js';
+export { subscribeChannels, unsubscribeChannels } from './subscribe.js';

@@ -1,3 +1,4 @@
+import { subscribeChannels, unsubscribeChannels } from '@covina/core';
 import type { Cluster, Redis } from 'ioredis';
 
 interface Channel {
@@ -113,7 +114,7 @@ export class ReleaseNotifier {
 
   async #subscribe(channel: string): Promise<boolean> {
     try {
-      await this.#connection().subscribe(channel);
+      await subscribeChannels(this.#connection(), [channel]);
       return true;
     } catch (error) {
       this.#onError(error);
@@ -124,8 +125,11 @@ export class ReleaseNotifier {
   #drop(channel: string, entry: Channel): void {
     if (this.#channels.get(channel) !== entry || entry.refs > 0) return;
     this.#channels.delete(channel);
-    // Queued after any pending SUBSCRIBE on the same connection, so order is kept.
-    this.#subscriber?.unsubscribe(channel).catch((error: unknown) => this.#onError(error));
+    // Sent after any pending SUBSCRIBE on the same connection (both wait out a handshake the
+    // same way, in order), so order is kept.
+    const subscriber = this.#subscriber;
+    if (subscriber)
+      unsubscribeChannels(subscriber, [channel]).catch((error: unknown) => this.#onError(error));
   }
 
   #wake(channel: string): void {

@@ -1,4 +1,5 @@
 import { createKeyRegistry } from '@covina/cache-keys';
+import { subscribeChannels, unsubscribeChannels } from '@covina/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { WorkerRecord } from '../registry/worker-record.js';
 
@@ -39,8 +40,9 @@ export class LivenessSubscription {
   async announce(channel: string): Promise<void> {
     const previous = this.#channel;
     this.#channel = channel;
-    await this.#connection.subscribe(channel);
-    if (previous !== undefined && previous !== channel) await this.#connection.unsubscribe(previous);
+    await subscribeChannels(this.#connection, [channel]);
+    if (previous !== undefined && previous !== channel)
+      await unsubscribeChannels(this.#connection, [previous]);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { getConnectionPool } from '../../connection/connection-pool.js';
+import { subscribeChannels } from '../../connection/subscribe.js';
 import { ValidationError } from '../errors.js';
 import type { PipelineEvent, StreamEvent } from '../types.js';
 import { checkInt, checkObject, checkText } from '../validate.js';
@@ -46,7 +47,7 @@ export async function subscribeEvents(
   });
   // A subscriber connection only errors when it is closing or reconnecting; ioredis resubscribes.
   subscriber.on('error', () => {});
-  await subscriber.subscribe(channel);
+  await subscribeChannels(subscriber, [channel]);
   return {
     async close() {
       await subscriber.quit().catch(() => subscriber.disconnect());

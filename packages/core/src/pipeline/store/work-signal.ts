@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { subscribeChannels } from '../../connection/subscribe.js';
 import type { StoreCore } from './core.js';
 
 /**
@@ -50,8 +51,13 @@ export class WorkSignal {
         if (!pending) {
           const channel = this.#core.keys.wakeChannel(workerType);
           this.#typeByChannel.set(channel, workerType);
-          pending = this.#connection().subscribe(channel);
-          this.#subscribing.set(workerType, pending);
+          const subscribing = subscribeChannels(this.#connection(), [channel]);
+          this.#subscribing.set(workerType, subscribing);
+          // A failed SUBSCRIBE is not remembered: the next watch() or wait() tries again.
+          subscribing.catch(() => {
+            if (this.#subscribing.get(workerType) === subscribing) this.#subscribing.delete(workerType);
+          });
+          pending = subscribing;
         }
         return pending;
       }),
