@@ -108,19 +108,26 @@ describe('worker processes', () => {
     }
 
     victim.process.kill('SIGKILL');
+    // Every look at the victim until it is reported dead, with its heartbeat age by the server's
+    // clock: the verdict is judged on that clock, so a slow (loaded) observer changes nothing.
+    const seen: WorkerRecord[] = [];
     const killedAt = Date.now();
-    let dead: WorkerRecord | undefined;
-    while (!dead && Date.now() - killedAt < 10 * HEARTBEAT_MS) {
-      dead = (await observer.listWorkers()).find((w) => w.id === victimId && w.state === 'dead');
-      if (!dead) await new Promise((r) => setTimeout(r, 10));
+    while (seen.at(-1)?.state !== 'dead' && Date.now() - killedAt < 20_000) {
+      const record = (await observer.listWorkers()).find((w) => w.id === victimId);
+      if (record) seen.push(record);
+      await new Promise((r) => setTimeout(r, 10));
     }
-    const detectedAfter = Date.now() - killedAt;
-    expect(dead).toBeDefined();
-    // Dead only after three missed heartbeats, by the server's clock…
-    expect(dead!.lastHeartbeatAgeMs).toBeGreaterThanOrEqual(3 * HEARTBEAT_MS);
+    const dead = seen.at(-1);
+    expect(dead?.state).toBe('dead');
+    // Alive while its last heartbeat is at most three periods old…
+    const early = seen.slice(0, -1);
+    expect(early.every((w) => w.state === 'alive' && w.lastHeartbeatAgeMs <= 3 * HEARTBEAT_MS)).toBe(true);
+    // …and dead from the first look after that: within three periods of its last heartbeat, which
+    // came before the kill.
+    expect(dead!.lastHeartbeatAgeMs).toBeGreaterThan(3 * HEARTBEAT_MS);
     expect(dead!.missedHeartbeats).toBeGreaterThanOrEqual(3);
-    // …and reported so within about three periods of the kill (its last heartbeat came before it).
-    expect(detectedAfter).toBeLessThanOrEqual(3 * HEARTBEAT_MS + 500);
+    const previous = early.at(-1);
+    if (previous) expect(dead!.lastHeartbeatAt).toBe(previous.lastHeartbeatAt); // no beat since
 
     // Recovered exactly once across the three sweepers (two here, one in the survivor).
     const deadline = Date.now() + 10_000;

@@ -195,10 +195,12 @@ describe('worker registry', () => {
     const stalledClient = ctx.client();
     const workers = registry(stalledClient);
     const stalled = await workers.registerWorker({ heartbeatMs: 50 });
-    // A blocking command holds the worker's connection: its heartbeats queue up behind it.
-    const blocking = stalledClient.blpop(ctx.key('nothing'), 2);
+    // A blocking command holds the worker's connection, until the sweeper has declared it dead
+    // and recovered it: its heartbeats queue up behind it meanwhile.
+    const blocking = stalledClient.blpop(ctx.key('stall'), 30);
     const sweeper = registry();
-    await until(async () => ((await sweeper.sweep()).recovered.length > 0 ? true : undefined));
+    await until(async () => ((await sweeper.sweep()).recovered.length > 0 ? true : undefined), 20_000);
+    await ctx.redis.lpush(ctx.key('stall'), 'go');
     await blocking;
     const reason = await until(async () => (stalled.signal.aborted ? stalled.signal.reason : undefined));
     expect(reason).toBeInstanceOf(WorkerEvictedError);

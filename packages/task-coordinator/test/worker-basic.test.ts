@@ -56,8 +56,9 @@ describe('Worker', () => {
     let now = 0;
     let peak = 0;
     let finished = 0;
-    // Each handler holds its slot until five run at once (or 2 s passed): the worker must fill
-    // every slot, and never a sixth.
+    // Each handler holds its slot until five run at once (or 10 s passed, so that a worker that
+    // never fills them fails here rather than hangs): the worker must fill every slot, and never
+    // a sixth.
     let full!: () => void;
     const allFive = new Promise<void>((resolve) => {
       full = resolve;
@@ -71,7 +72,7 @@ describe('Worker', () => {
       handler: async () => {
         peak = Math.max(peak, ++now);
         if (now === 5) full();
-        await Promise.race([allFive, sleep(2_000)]);
+        await Promise.race([allFive, sleep(10_000)]);
         await sleep(1);
         now--;
         finished++;

@@ -20,22 +20,22 @@ const client = () => {
   return redis;
 };
 
-/** Three workers, each on its own client, running tasks of 5-25 ms. */
-function startWorkers(prefix: string, onDone: (worker: Worker) => void): Worker[] {
+/** Three workers, each on its own client, running tasks of 5-25 ms (after `onStart`, if given). */
+function startWorkers(prefix: string, onStart?: (worker: Worker) => Promise<void> | void): Worker[] {
   return Array.from({ length: 3 }, () => {
-    const worker = opened.worker({
+    const worker: Worker = opened.worker({
       store: opened.store(client(), prefix),
       workerType: 'w',
       concurrency: 4,
       leaseMs: 2_000,
       heartbeatMs: 200,
       handler: async () => {
+        await onStart?.(worker);
         await sleep(5 + Math.random() * 20);
         return 'ok';
       },
     });
     worker.on('error', () => {}); // connection errors while Redis is away are expected
-    worker.on('task:done', () => onDone(worker));
     return worker;
   });
 }
@@ -49,10 +49,21 @@ describe('Worker across a Redis restart', () => {
       Array.from({ length: TASKS }, (_, i) => ({ taskType: 't', workerType: 'w', payload: i })),
     );
 
+    // After the restart, tasks wait until every worker has started one: each worker reconnects
+    // after its own backoff (jittered), and without this wait the first ones back could finish
+    // all the work before the last one claims anything. A worker that never comes back holds
+    // the others up, and the run does not finish.
     let restarted = false;
-    const afterRestart = new Map<Worker, number>();
-    const workers = startWorkers(prefix, (worker) => {
-      if (restarted) afterRestart.set(worker, (afterRestart.get(worker) ?? 0) + 1);
+    const backAfterRestart = new Set<Worker>();
+    let allBack!: () => void;
+    const everyoneBack = new Promise<void>((resolve) => {
+      allBack = resolve;
+    });
+    const workers = startWorkers(prefix, async (worker) => {
+      if (!restarted) return;
+      backAfterRestart.add(worker);
+      if (backAfterRestart.size === 3) allBack();
+      await everyoneBack;
     });
     await Promise.all(workers.map((w) => w.run()));
 
@@ -78,7 +89,7 @@ describe('Worker across a Redis restart', () => {
 
     // Every worker went on by itself after the restart, and is registered and alive.
     expect(workers.every((w) => w.isRunning)).toBe(true);
-    expect(workers.map((w) => afterRestart.get(w) ?? 0).every((n) => n > 0)).toBe(true);
+    expect(workers.every((w) => backAfterRestart.has(w))).toBe(true);
     const registry = createWorkerRegistry({ redis: client(), prefix, namespace: 'docs' });
     const alive = await until(async () => {
       const list = (await registry.listWorkers()).filter((w) => w.state === 'alive');
@@ -95,7 +106,7 @@ describe('Worker across a Redis restart', () => {
     const ids = await admin.addTasks(
       Array.from({ length: TASKS }, () => ({ taskType: 't', workerType: 'w', maxAttempts: 10 })),
     );
-    const workers = startWorkers(prefix, () => {});
+    const workers = startWorkers(prefix);
     await Promise.all(workers.map((w) => w.run()));
     await until(async () => ((await admin.getStats()).tasks.completed >= TASKS / 4 ? true : undefined));
     await f.kill();
