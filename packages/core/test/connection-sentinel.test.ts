@@ -1,11 +1,7 @@
-import { type RedisServerHandle, startRedis } from '@covina/embedded-server';
-import { Redis } from 'ioredis';
+import { type SentinelGroup, startSentinelGroup } from '@covina/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedis, getConnectionStatus, type RedisClient } from '../src/connection/index.js';
 import { captureLogger, eventually } from './connection/capture-logger.js';
-import { type SentinelHandle, startSentinel } from './connection/sentinel.js';
-
-const quiet = { info() {}, warn() {} };
 
 /** The port of the server a client's connection is on (`INFO server`). */
 async function serverPort(client: RedisClient): Promise<number> {
@@ -14,77 +10,45 @@ async function serverPort(client: RedisClient): Promise<number> {
 }
 
 describe('createRedis through Redis Sentinel (options.sentinels)', () => {
-  let master: RedisServerHandle;
-  let replica: RedisServerHandle;
-  let sentinel: SentinelHandle;
-  let admin: Redis;
+  let group: SentinelGroup;
   const clients: RedisClient[] = [];
 
   beforeAll(async () => {
-    // Replicas sync at once (Redis 7 waits 5 s for more replicas before a diskless sync).
-    master = await startRedis({ logger: quiet, args: ['--repl-diskless-sync-delay', '0'] });
-    replica = await startRedis({ logger: quiet, args: ['--replicaof', master.host, String(master.port)] });
-    // In sync before the sentinel first looks (it looks again only every 10 s).
-    const probe = new Redis({ host: replica.host, port: replica.port });
-    try {
-      await eventually(async () => (await probe.info('replication')).includes('master_link_status:up'));
-    } finally {
-      probe.disconnect();
-    }
-    sentinel = await startSentinel(master);
-    admin = new Redis({ host: sentinel.host, port: sentinel.port });
-    // The sentinel must see the replica in sync before it can fail over to it.
-    await eventually(async () => {
-      const replicas = (await admin.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][];
-      return replicas.some((fields) => {
-        const info = new Map(fields.flatMap((v, i) => (i % 2 ? [] : [[v, fields[i + 1]]])));
-        return (
-          info.get('port') === String(replica.port) &&
-          info.get('flags') === 'slave' &&
-          info.get('master-link-status') === 'ok'
-        );
-      });
-    }, 20_000);
+    group = await startSentinelGroup();
   }, 40_000);
 
   afterAll(async () => {
     for (const client of clients.splice(0)) client.disconnect();
-    admin?.disconnect();
-    await Promise.all([sentinel?.stop(), replica?.stop(), master?.stop()]);
+    await group?.stop();
   });
 
   it('asks the sentinel for the master, and follows a failover to the promoted replica', async () => {
     const logger = captureLogger();
+    const [sentinel] = group.sentinels;
     const redis = createRedis({
-      sentinels: [{ host: sentinel.host, port: sentinel.port }],
-      sentinelName: 'mymaster',
+      sentinels: [...group.sentinels],
+      sentinelName: group.name,
       reconnect: { baseDelayMs: 20, maxDelayMs: 200 },
       healthCheckIntervalMs: 0,
       logger,
     });
     clients.push(redis);
     expect(await redis.set('k', 'before')).toBe('OK');
-    expect(await serverPort(redis)).toBe(master.port);
+    expect(await serverPort(redis)).toBe(group.master.port);
     const status = await getConnectionStatus(redis);
     expect(status).toMatchObject({ connected: true, mode: 'sentinel' });
-    expect(status.endpoint).toBe(`sentinel redis://mymaster@${sentinel.host}:${sentinel.port}/0`);
+    expect(status.endpoint).toBe(`sentinel redis://${group.name}@${sentinel?.host}:${sentinel?.port}/0`);
 
     // The replica has the write; then the sentinel promotes it.
-    const onReplica = new Redis({ host: replica.host, port: replica.port });
-    try {
-      await eventually(async () => (await onReplica.get('k')) === 'before');
-    } finally {
-      onReplica.disconnect();
-    }
-    // NOGOODSLAVE until the sentinel's next look at the replica: ask again.
-    await eventually(
-      async () => (await admin.call('SENTINEL', 'FAILOVER', 'mymaster').catch(() => '')) === 'OK',
-    );
+    const onReplica = createRedis({ url: group.replica.url, healthCheckIntervalMs: 0, logger });
+    clients.push(onReplica);
+    await eventually(async () => (await onReplica.get('k')) === 'before');
+    await group.failover();
 
     // Writes go to the new master once the client has followed (READONLY or +switch-master).
     await eventually(async () => {
       await redis.set('k', 'after').catch(() => undefined);
-      return (await serverPort(redis).catch(() => 0)) === replica.port;
+      return (await serverPort(redis).catch(() => 0)) === group.replica.port;
     }, 20_000);
     expect(await redis.get('k')).toBe('after');
     expect((await redis.info('replication')).includes('role:master')).toBe(true);
