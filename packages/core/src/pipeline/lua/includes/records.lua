@@ -123,6 +123,20 @@ local function setIndex(zset, member, score)
   ops.scores[member] = score
 end
 local function zadd(zset, score, member) setIndex(zset, member, score) end
+
+-- ZADD arguments for scores: Redis 7.0 formats a Lua number argument with "%.17g", which costs
+-- more than the rest of a member's ZADD; an integer goes as its '%d' string (the same score).
+-- Members mostly share a few scores (NOW-based deadlines), so each is formatted once per call.
+local scoreArgs = {}
+local function scoreArg(score)
+  local arg = scoreArgs[score]
+  if arg == nil then
+    arg = score
+    if score == math.floor(score) and score > -2 ^ 53 and score < 2 ^ 53 then arg = string.format('%d', score) end
+    scoreArgs[score] = arg
+  end
+  return arg
+end
 local function zrem(zset, member) setIndex(zset, member, false) end
 
 -- Completions ('c') and failures ('f') per second, for throughput: about two minutes are kept.
@@ -167,7 +181,7 @@ local function flush()
     for _, member in ipairs(ops.order) do
       local score = ops.scores[member]
       if score then
-        adds[#adds + 1] = score
+        adds[#adds + 1] = scoreArg(score)
         adds[#adds + 1] = member
       else
         removes[#removes + 1] = member
