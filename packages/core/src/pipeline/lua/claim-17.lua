@@ -17,6 +17,7 @@ Returns: { 0, more, nextDueAt, id, record, outOfLinePayload|nil, id, record, …
 ]]
 local workerType, wanted = ARGV[18], tonumber(ARGV[19])
 local token, workerId, leaseMs = ARGV[20], ARGV[21], tonumber(ARGV[22])
+local started = ',"workerId":' .. cjson.encode(workerId) -- the task:started events' own field
 
 promoteDue(100)
 recoverExpired(20)
@@ -36,7 +37,7 @@ while #claimed < wanted do
         meta.a = (meta.a or 0) + 1
         meta.t, meta.k, meta.x, meta.W, meta.g = NOW, token, NOW + leaseMs, workerId, nil
         zadd(K.leases, meta.x, id)
-        setStatus(id, meta, ACTIVE, 'started', { workerId = workerId })
+        setStatus(id, meta, ACTIVE, 'started', started)
         claimed[#claimed + 1] = id
       else
         skipped = skipped + 1

@@ -17,11 +17,13 @@ local function emit(event)
   publish(cjson.encode(event))
 end
 
--- Task events are the bulk of all events, so their JSON is assembled from pieces. Ids, worker
--- types and the pipeline name are key-safe (letters, digits, _-.~/@+=: nothing JSON escapes);
--- task types are encoded by cjson once per script; `extra` values always go through cjson.
+-- Task events are the bulk of all events, so their JSON is assembled from pieces in one
+-- concatenation. Ids, worker types and the pipeline name are key-safe (letters, digits,
+-- _-.~/@+=: nothing JSON escapes); task types are encoded by cjson once per script.
+-- `extra`: a table of more fields, each value encoded by cjson; or those fields already encoded
+-- (',"name":<JSON>…'), for a script that sends the same ones with many events.
 local TAIL = ',"pipeline":"' .. PIPELINE .. '","at":' .. string.format('%d', NOW) .. '}'
-local quotedTypes = {}
+local quotedTypes, attemptArgs = {}, {}
 
 local function taskEvent(kind, id, meta, extra)
   local taskType = quotedTypes[meta.y]
@@ -29,28 +31,27 @@ local function taskEvent(kind, id, meta, extra)
     taskType = cjson.encode(meta.y)
     quotedTypes[meta.y] = taskType
   end
-  local parts = {
-    '{"type":"task:', kind, '","taskId":"', id, '","taskType":', taskType, ',"workerType":"', meta.w,
-    '","status":"', STATUS[meta.s], '","attempt":', string.format('%d', meta.a or 0),
-  }
-  if meta.f then
-    parts[#parts + 1] = ',"fileId":"'
-    parts[#parts + 1] = meta.f
-    parts[#parts + 1] = '"'
+  local a = meta.a or 0
+  local attempt = attemptArgs[a]
+  if not attempt then
+    attempt = string.format('%d', a)
+    attemptArgs[a] = attempt
   end
-  if meta.b then
-    parts[#parts + 1] = ',"batchId":"'
-    parts[#parts + 1] = meta.b
-    parts[#parts + 1] = '"'
-  end
-  if extra then
+  local fileId, batchId, fields = '', '', ''
+  if meta.f then fileId = ',"fileId":"' .. meta.f .. '"' end
+  if meta.b then batchId = ',"batchId":"' .. meta.b .. '"' end
+  if type(extra) == 'string' then
+    fields = extra
+  elseif extra then
     for k, v in pairs(extra) do
-      parts[#parts + 1] = ',"' .. k .. '":'
-      parts[#parts + 1] = cjson.encode(v)
+      fields = fields .. ',"' .. k .. '":' .. cjson.encode(v)
     end
   end
-  parts[#parts + 1] = TAIL
-  publish(table.concat(parts))
+  publish(
+    '{"type":"task:' .. kind .. '","taskId":"' .. id .. '","taskType":' .. taskType .. ',"workerType":"'
+      .. meta.w .. '","status":"' .. STATUS[meta.s] .. '","attempt":' .. attempt .. fileId .. batchId
+      .. fields .. TAIL
+  )
 end
 
 local function wakeUp(workerType)
