@@ -94,11 +94,14 @@ local function incrLater(hash, field, by)
     pendingIncr[hash] = fields
     incrOrder[#incrOrder + 1] = hash
   end
-  if fields.values[field] == nil then
-    fields.values[field] = 0
-    fields.order[#fields.order + 1] = field
+  local values = fields.values
+  local value = values[field]
+  if value == nil then
+    value = 0
+    local order = fields.order
+    order[#order + 1] = field
   end
-  fields.values[field] = fields.values[field] + by
+  values[field] = value + by
 end
 
 -- What incrLater has not written yet, for a script that reads the counter back.

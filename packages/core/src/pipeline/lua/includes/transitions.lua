@@ -18,7 +18,7 @@ local function countTask(meta, status, by)
     field = 't:' .. STATUS[status] .. ':' .. meta.w
     byType[meta.w] = field
   end
-  count(field, by)
+  incrLater(K.counts, field, by)
   if meta.b then incrLater(key(STEM.batch, meta.b), 't:' .. STATUS[status], by) end
 end
 
@@ -131,21 +131,23 @@ local function setStatus(id, meta, to, kind, extra)
   if from ~= nil then countTask(meta, from, -1) end
   countTask(meta, to, 1)
 
-  if isFinal(to) then
+  -- isFinal(), inlined: this runs for every task in every script.
+  local toFinal, fromFinal = to >= COMPLETED, from ~= nil and from >= COMPLETED
+  if toFinal then
     meta.e = NOW
     local retention = RETENTION_MS
     if to == FAILED then retention = DEAD_RETENTION_MS end
-    zadd(K.finished, NOW + retention, id)
-  elseif from ~= nil and isFinal(from) then
+    setIndex(K.finished, id, NOW + retention)
+  elseif fromFinal then
     meta.e = nil
-    zrem(K.finished, id)
+    setIndex(K.finished, id, false)
   end
 
   taskEvent(kind, id, meta, extra)
 
   -- A task created final (cancelled: a parent had already failed) opens and closes at once.
-  local opened = (from == nil or isFinal(from)) and (from == nil or not isFinal(to))
-  local closed = (from == nil or not isFinal(from)) and isFinal(to)
+  local opened = (from == nil or fromFinal) and not (from ~= nil and toFinal)
+  local closed = not fromFinal and toFinal
   if opened then
     if meta.f then fileTaskOpened(meta, from == nil, from) end
     if meta.b then batchTaskOpened(meta, from == nil) end
