@@ -2,6 +2,7 @@ import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
 import { reconnectDelay } from './backoff.js';
 import { isRedisClient } from './client-info.js';
 import { type ResolvedRedisConfig, resolveRedisConfig } from './config.js';
+import { guardedConnector } from './guarded-connector.js';
 import { defaultLogger } from './logger.js';
 import { manageConnection } from './manage-connection.js';
 import type { CreateRedisOptions } from './options.js';
@@ -37,6 +38,7 @@ function build(config: ResolvedRedisConfig, options: CreateRedisOptions): RedisC
     case 'standalone':
       return new Redis({
         ...common,
+        ...guardedConnector('standalone'),
         host: config.host,
         port: config.port,
         db: config.db,
@@ -46,6 +48,7 @@ function build(config: ResolvedRedisConfig, options: CreateRedisOptions): RedisC
     case 'sentinel':
       return new Redis({
         ...common,
+        ...guardedConnector('sentinel'),
         sentinels: config.sentinels,
         name: config.sentinelName,
         role: 'master',
@@ -65,7 +68,7 @@ function build(config: ResolvedRedisConfig, options: CreateRedisOptions): RedisC
         enableOfflineQueue: common.enableOfflineQueue ?? true,
         clusterRetryStrategy: (attempt) => reconnectDelay(attempt, options.reconnect),
         slotsRefreshTimeout: common.connectTimeout ?? 5000,
-        redisOptions: { ...common, ...options.redisOptions },
+        redisOptions: { ...common, ...guardedConnector('standalone'), ...options.redisOptions },
         ...options.clusterOptions,
       };
       return new Cluster(config.nodes, clusterOptions);
