@@ -9,6 +9,7 @@ import {
   LockLostError,
   type LockManager,
   LockTimeoutError,
+  lockScripts,
 } from '../src/index.js';
 
 const ctx = useRedis();
@@ -203,6 +204,36 @@ describe('mutex', () => {
     ).toThrow(InvalidOptionError);
     expect(await ctx.redis.scan(0, 'MATCH', `${ctx.prefix}:*`, 'COUNT', 1000)).toEqual(['0', []]);
     await locks!.close();
+  });
+});
+
+describe('mutex acquire script', () => {
+  const source = lockScripts.find((script) => script.name === 'lockMutexAcquire')!.source;
+  // Redis 7.0+ takes the SET NX GET branch; hiding the version runs the GET branch Redis 6.2 takes.
+  it.each([
+    ['as on Redis 7.0+', source],
+    ['as on Redis 6.2', source.replaceAll('redis.REDIS_VERSION_NUM', 'nil')],
+  ])('takes a free lock, renews for a retried token, refuses another (%s)', async (_, lua) => {
+    expect(lua.includes('redis.REDIS_VERSION_NUM')).toBe(lua === source);
+    const [lock, fence] = [ctx.key('m'), ctx.key('m-fence')];
+    const run = (token: string, ttlMs: number) => ctx.redis.eval(lua, 2, lock, fence, token, ttlMs);
+
+    expect(await run('a', 5_000)).toEqual([1, 1]);
+    expect(await ctx.redis.get(lock)).toBe('a');
+    expect(await ctx.redis.pttl(lock)).toBeGreaterThan(4_000);
+    // The same token again (a retried command): lease renewed, a higher fence.
+    expect(await run('a', 60_000)).toEqual([1, 2]);
+    expect(await ctx.redis.pttl(lock)).toBeGreaterThan(50_000);
+    // Another token: refused, told how long the lease has left; nothing changed.
+    const [status, pttl] = (await run('b', 5_000)) as [number, number];
+    expect(status).toBe(-1);
+    expect(pttl).toBeGreaterThan(50_000);
+    expect(await ctx.redis.get(lock)).toBe('a');
+    expect(await ctx.redis.get(fence)).toBe('2');
+    // Freed (lease gone): the next token takes it, fences keep increasing.
+    await ctx.redis.del(lock);
+    expect(await run('b', 5_000)).toEqual([1, 3]);
+    expect(await ctx.redis.get(lock)).toBe('b');
   });
 });
 

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadScripts } from '@covina/core';
 import { useRedis } from '@covina/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLockManager, LockLostError, type LockManager } from '../src/index.js';
+import { createLockManager, LockLostError, type LockManager, lockScripts } from '../src/index.js';
 
 const ctx = useRedis();
 const opened: LockManager[] = [];
@@ -81,5 +82,22 @@ describe('semaphore', () => {
     const next = await waiting;
     expect(next.kind).toBe('semaphore');
     await next.release();
+  });
+});
+
+describe('permit acquire script', () => {
+  it('renews a retried token even when every permit is leased, refuses others', async () => {
+    const scripts = loadScripts(ctx.redis, lockScripts, { namespace: 'locktest' });
+    const [permits, fence] = [ctx.key('p'), ctx.key('p-fence')];
+    const run = (token: string) => scripts.run('lockPermitAcquire', [permits, fence], [token, 60_000, 2]);
+
+    expect(await run('a')).toEqual([1, 1]);
+    expect(await run('b')).toEqual([1, 2]);
+    const [status] = (await run('c')) as [number, number];
+    expect(status).toBe(-1);
+    // Full, but 'a' asks again (a retried command): still its permit, a higher fence.
+    expect(await run('a')).toEqual([1, 3]);
+    expect(await ctx.redis.zrange(permits, 0, -1)).toEqual(['a', 'b']);
+    expect(await ctx.redis.pttl(permits)).toBeGreaterThan(50_000);
   });
 });

@@ -16,7 +16,7 @@ import writeCancel from './lua/write-cancel-1.lua';
  * Bump when any lock script changes behaviour: scripts are registered as
  * `covina_lock<Name>_v<version>`, so two library versions sharing one Redis never mix.
  */
-export const LOCK_SCRIPTS_VERSION = 1;
+export const LOCK_SCRIPTS_VERSION = 2;
 
 export const lockScripts = [
   defineLuaScript('lockMutexAcquire', 2, mutexAcquire),

@@ -11,8 +11,20 @@
 
   The same token may ask again (a retried command whose first reply was lost): the lease is
   renewed and a new, higher fencing token returned.
+
+  Redis 7.0+ (REDIS_VERSION_NUM is only defined there) takes a free lock with one SET NX GET
+  instead of a GET then a SET (NX and GET together are a syntax error before 7.0): a taken turn
+  then costs the script SET + INCR, a refused one SET + PTTL, as before.
 ]]
-local owner = redis.call('GET', KEYS[1])
+local owner
+if redis.REDIS_VERSION_NUM and redis.REDIS_VERSION_NUM >= 0x070000 then
+  owner = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2], 'GET')
+  if owner == false then
+    return {1, redis.call('INCR', KEYS[2])}
+  end
+else
+  owner = redis.call('GET', KEYS[1])
+end
 if owner == false or owner == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return {1, redis.call('INCR', KEYS[2])}

@@ -16,7 +16,8 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local ttl = tonumber(ARGV[2])
 
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+-- A free permit first (one ZCARD); the token's own lease (a retried command) only when full.
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) or redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
   -- The set lives as long as its longest lease, so abandoned names do not stay in memory.
   if redis.call('PTTL', KEYS[1]) < ttl then
