@@ -1,33 +1,23 @@
-import { assertReadmeEmbeds, deleteByPrefix, useRedis } from '@covina/testkit';
-import { afterEach, expect, it, vi } from 'vitest';
+import { deleteByPrefix, runReadmeExample, useRedis } from '@covina/testkit';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 
 const ctx = useRedis();
 const pipelines = ['covina:{quick-start}', 'covina:{journal-demo}'];
-afterEach(async () => {
+const clean = async () => {
   for (const prefix of pipelines) await deleteByPrefix(ctx.redis, prefix);
-});
+};
+beforeEach(clean);
+afterEach(clean);
 
-async function run(example: string): Promise<unknown[][]> {
-  for (const prefix of pipelines) await deleteByPrefix(ctx.redis, prefix);
-  const printed: unknown[][] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...args) => void printed.push(args));
-  vi.stubEnv('COVINA_REDIS_URL', ctx.url);
-  try {
-    await import(example);
-  } finally {
-    log.mockRestore();
-    vi.unstubAllEnvs();
-  }
-  return printed;
-}
+const run = (example: string) =>
+  runReadmeExample({
+    readme: new URL('../README.md', import.meta.url),
+    example: new URL(example, import.meta.url),
+    env: { COVINA_REDIS_URL: ctx.url },
+  });
 
 it('README embeds examples/quick-start.ts verbatim, and it runs against Redis', async () => {
-  await assertReadmeEmbeds(
-    new URL('../README.md', import.meta.url),
-    new URL('../examples/quick-start.ts', import.meta.url),
-  );
-  const printed = await run('../examples/quick-start.js');
-  expect(printed).toEqual([
+  expect(await run('../examples/quick-start.ts')).toEqual([
     [2, { ready: 1, waiting: 1 }],
     [1, 0],
     [['extract:ready', 'index:waiting']],
@@ -36,12 +26,7 @@ it('README embeds examples/quick-start.ts verbatim, and it runs against Redis', 
 });
 
 it('README embeds examples/outage-journal.ts verbatim, and it runs against Redis', async () => {
-  await assertReadmeEmbeds(
-    new URL('../README.md', import.meta.url),
-    new URL('../examples/outage-journal.ts', import.meta.url),
-  );
-  const printed = await run('../examples/outage-journal.js');
-  expect(printed).toEqual([
+  expect(await run('../examples/outage-journal.ts')).toEqual([
     [true, 2],
     ['/inbox/late.pdf', 'ready'],
   ]);
