@@ -1,5 +1,5 @@
 import type { PipelineStore, TaskRecord } from '@covina/core';
-import { useRedis } from '@covina/testkit';
+import { scanKeys, useRedis } from '@covina/testkit';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { BackupManager } from '../src/index.js';
@@ -8,17 +8,6 @@ import { makeStore } from './pipeline-fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TYPES = ['pre', 'nlp', 'index'] as const;
-
-async function scanAll(redis: Redis, pattern: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    out.push(...keys);
-  } while (cursor !== '0');
-  return out;
-}
 
 /** Producers add files with task chains, workers claim, complete, fail and retry, until stopped. */
 function startTraffic(store: PipelineStore, acknowledged: Set<string>) {
@@ -83,7 +72,7 @@ async function checkInvariants(redis: Redis, store: PipelineStore, prefix: strin
   }
   // Every ready task is queued exactly once, and only ready tasks are queued.
   const queued: string[] = [];
-  for (const key of await scanAll(redis, `${prefix}:{docs}:queue:*`))
+  for (const key of await scanKeys(redis, `${prefix}:{docs}:queue:*`))
     queued.push(...(await redis.lrange(key, 0, -1)));
   expect(new Set(queued).size).toBe(queued.length);
   expect(queued.sort()).toEqual(
@@ -184,7 +173,7 @@ describe.each(['replication', 'tracked'] as const)(
         expect(details.catchUpRounds + details.pausedRounds).toBeGreaterThan(1);
       }
 
-      const live = await scanAll(ctx.redis, `${ctx.prefix}:{docs}:*`);
+      const live = await scanKeys(ctx.redis, `${ctx.prefix}:{docs}:*`);
       await ctx.redis.unlink(...live);
       await manager.restoreFromSqliteBackup();
 

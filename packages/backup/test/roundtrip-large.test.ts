@@ -1,5 +1,4 @@
-import { useRedis } from '@covina/testkit';
-import type { Redis } from 'ioredis';
+import { scanKeys, useRedis } from '@covina/testkit';
 import { expect, it } from 'vitest';
 import { BackupFile, BackupManager } from '../src/index.js';
 import { useTempDir } from './helpers.js';
@@ -7,17 +6,6 @@ import { makeStore, readAll, seedLargePipeline } from './pipeline-fixture.js';
 
 const ctx = useRedis();
 const dir = useTempDir() as ReturnType<typeof useTempDir> & { create(): Promise<string> };
-
-async function scanAll(redis: Redis, pattern: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    out.push(...keys);
-  } while (cursor !== '0');
-  return out;
-}
 
 // 10,000 tasks here (the issue's 100,000 and the 1,000,000 of bench/backup.bench.ts take too
 // long to create on a shared test machine); field by field, through backup and restore.
@@ -46,7 +34,7 @@ it('round-trips 10,000 tasks in every state, field by field', async () => {
     expect(n, status).toBe([...before.values()].filter((t) => t.status === status).length);
   }
 
-  const keys = await scanAll(ctx.redis, `${ctx.prefix}:{docs}:*`);
+  const keys = await scanKeys(ctx.redis, `${ctx.prefix}:{docs}:*`);
   for (let i = 0; i < keys.length; i += 1000) await ctx.redis.unlink(...keys.slice(i, i + 1000));
   const report = await backups.restoreFromSqliteBackup();
   expect(report.restoredKeys).toBe(keys.length);

@@ -1,19 +1,8 @@
-import { useRedis } from '@covina/testkit';
+import { scanKeys, useRedis } from '@covina/testkit';
 import { describe, expect, it } from 'vitest';
 import { BackupFile, BackupManager } from '../src/index.js';
 import { logicalValue, useTempDir } from './helpers.js';
 import { makeStore, readAll, seedPipeline } from './pipeline-fixture.js';
-
-async function allKeys(redis: import('ioredis').Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, page] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...page);
-  } while (cursor !== '0');
-  return keys.sort();
-}
 
 describe.each(['replication', 'tracked'] as const)('backup and restore of a pipeline (%s)', (method) => {
   const ctx = useRedis();
@@ -34,7 +23,7 @@ describe.each(['replication', 'tracked'] as const)('backup and restore of a pipe
       'waiting',
     ]);
     const scopePrefix = `${ctx.prefix}:{docs}:`;
-    const keys = await allKeys(ctx.redis, scopePrefix);
+    const keys = await scanKeys(ctx.redis, `${scopePrefix}*`);
     const values = new Map<string, unknown>();
     for (const key of keys) values.set(key, await logicalValue(ctx.redis, key));
 
@@ -65,7 +54,7 @@ describe.each(['replication', 'tracked'] as const)('backup and restore of a pipe
     await ctx.redis.unlink(...keys);
     const report = await manager.restoreFromSqliteBackup();
     expect(report.restoredKeys).toBe(keys.length);
-    expect(await allKeys(ctx.redis, scopePrefix)).toEqual(keys);
+    expect(await scanKeys(ctx.redis, `${scopePrefix}*`)).toEqual(keys);
     for (const key of keys) expect(await logicalValue(ctx.redis, key), key).toEqual(values.get(key));
     const after = await readAll(store, ids);
     for (const id of ids) expect(after.get(id), id).toEqual(before.get(id));

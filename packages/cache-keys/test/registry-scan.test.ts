@@ -1,4 +1,4 @@
-import { useRedis } from '@covina/testkit';
+import { scanKeys, useRedis } from '@covina/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createKeyRegistry } from '../src/index.js';
@@ -6,17 +6,8 @@ import { createKeyRegistry } from '../src/index.js';
 const ctx = useRedis();
 
 /** Every key under this test's prefix that SCAN MATCH `pattern` returns (raw: no filtering). */
-async function scanAll(pattern: string): Promise<string[]> {
-  const found = new Set<string>();
-  let cursor = '0';
-  let rounds = 0;
-  do {
-    const [next, keys] = await ctx.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    for (const key of keys) found.add(key);
-    cursor = next;
-  } while (cursor !== '0' && ++rounds < 1000);
-  return [...found].filter((key) => key.startsWith(`${ctx.prefix}:`)).sort();
-}
+const scanAll = async (pattern: string) =>
+  (await scanKeys(ctx.redis, pattern)).filter((key) => key.startsWith(`${ctx.prefix}:`));
 
 // Values made mostly of glob syntax: `*`, `?`, `[`, `]`, `\`, and what gives them meaning inside
 // a class (`^`, `-`, `!`), plus letters so patterns have something to widen to.

@@ -1,17 +1,6 @@
-import { useRedis } from '@covina/testkit';
+import { scanKeys, useRedis } from '@covina/testkit';
 import { describe, expect, it } from 'vitest';
 import { batchWithFile, makeStore, sleep } from './pipeline/helpers.js';
-
-async function keysOf(ctx: { redis: import('ioredis').Redis; prefix: string }): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await ctx.redis.scan(cursor, 'MATCH', `${ctx.prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found.sort();
-}
 
 describe('PipelineStore cleanup', () => {
   const ctx = useRedis();
@@ -52,7 +41,9 @@ describe('PipelineStore cleanup', () => {
     expect(stats.files.total).toBe(0);
 
     // What is left is bounded bookkeeping only: counters, the capped stream, the id sequence.
-    const left = (await keysOf(ctx)).map((key) => key.slice(ctx.prefix.length + 1));
+    const left = (await scanKeys(ctx.redis, `${ctx.prefix}:*`)).map((key) =>
+      key.slice(ctx.prefix.length + 1),
+    );
     expect(left).toEqual(['{docs}:counts', '{docs}:events', '{docs}:seq', '{docs}:throughput'].sort());
   });
 

@@ -1,5 +1,5 @@
 import { createKeyRegistry } from '@covina/cache-keys';
-import { useCluster } from '@covina/testkit';
+import { scanKeys, useCluster } from '@covina/testkit';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createCheckRateLimit, RateLimiter } from '../src/index.js';
@@ -15,14 +15,7 @@ async function keysPerMaster(prefix: string): Promise<number[]> {
     masters.map(async (node) => {
       const redis = new Redis(node.url);
       try {
-        let cursor = '0';
-        let count = 0;
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-          cursor = next;
-          count += keys.length;
-        } while (cursor !== '0');
-        return count;
+        return (await scanKeys(redis, `${prefix}:*`)).length;
       } finally {
         redis.disconnect();
       }

@@ -1,15 +1,10 @@
 import type { Cluster, Redis } from 'ioredis';
-
-const SCAN_COUNT = 1000;
+import { scanNode } from './scan-keys.js';
 
 /** SCAN one node for `prefix:*` and UNLINK what it finds, one key per command (cluster-safe). */
 async function deleteOnNode(node: Redis, prefix: string, multiKey: boolean): Promise<number> {
-  let cursor = '0';
   let deleted = 0;
-  do {
-    const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', SCAN_COUNT);
-    cursor = next;
-    if (keys.length === 0) continue;
+  for await (const keys of scanNode(node, `${prefix}:*`)) {
     if (multiKey) {
       deleted += await node.unlink(...keys);
     } else {
@@ -19,7 +14,7 @@ async function deleteOnNode(node: Redis, prefix: string, multiKey: boolean): Pro
       const results = (await pipeline.exec()) ?? [];
       for (const [err, n] of results) if (!err) deleted += Number(n);
     }
-  } while (cursor !== '0');
+  }
   return deleted;
 }
 
