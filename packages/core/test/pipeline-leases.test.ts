@@ -1,4 +1,4 @@
-import { useRedis } from '@covina/testkit';
+import { scanKeys, useRedis } from '@covina/testkit';
 import { describe, expect, it } from 'vitest';
 import { LeaseLostError, TaskNotFoundError } from '../src/pipeline/index.js';
 import { makeStore, sleep } from './pipeline/helpers.js';
@@ -102,6 +102,25 @@ describe('PipelineStore leases', () => {
     expect(results.reduce((sum, r) => sum + r.recovered, 0)).toBe(50);
     const tasks = await store.getTasks(ids);
     expect(tasks.every((t) => t.status === 'ready' && t.attempts === 1)).toBe(true);
+  });
+
+  it('the lease index stays a skiplist (a listpack scan per ZADD/ZREM is slow) and its hint member is never a task', async () => {
+    const store = makeStore(ctx);
+    await store.addTasks(Array.from({ length: 5 }, () => ({ taskType: 't', workerType: 'w' })));
+    const claimed = await store.claimTasks('w', 3, { workerId: 'w1' });
+    const [leases] = await scanKeys(ctx.redis, `${ctx.prefix}*leases*`);
+    expect(await ctx.redis.object('ENCODING', leases!)).toBe('skiplist');
+    const active = await store.listTasks({ status: 'active' });
+    expect(active.tasks.map((t) => t.id).sort()).toEqual(claimed.map((t) => t.id).sort());
+    expect(active.cursor).toBeNull();
+    expect(await store.releaseTasksOfWorker('w1')).toBe(3);
+    const again = await store.claimTasks('w', 5, { workerId: 'w2', leaseMs: 1 });
+    expect(again).toHaveLength(5);
+    await sleep(20);
+    expect(await store.recoverExpiredLeases()).toMatchObject({ recovered: 5 });
+    expect((await store.listTasks({ status: 'active' })).tasks).toEqual([]);
+    // With no lease left the hint is gone too.
+    expect(await ctx.redis.exists(leases!)).toBe(0);
   });
 
   it('unknown tasks are reported as such', async () => {

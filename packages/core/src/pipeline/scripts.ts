@@ -22,7 +22,7 @@ import retry from './lua/retry-17.lua';
 import updateFile from './lua/update-file-17.lua';
 
 /** Bump when any script's behaviour changes (scripts are registered as `covina_<name>_v<N>`). */
-export const PIPELINE_SCRIPTS_VERSION = 2;
+export const PIPELINE_SCRIPTS_VERSION = 3;
 
 /** Number of KEYS every pipeline script takes (lua/includes/context.lua). */
 export const PIPELINE_KEY_COUNT = 17;
