@@ -1,6 +1,7 @@
 import { useCluster } from '@covina/testkit';
 import { describe, expect, it } from 'vitest';
 import { PartitionedPipeline, type PipelineEvent, PipelineStore } from '../src/pipeline/index.js';
+import { pipelineLibrary } from '../src/pipeline/scripts.js';
 import { eventually } from './pipeline/helpers.js';
 
 const ctx = useCluster({ masters: 3 });
@@ -56,6 +57,10 @@ describe('PipelineStore on a 3-master Redis Cluster', { timeout: 60_000 }, () =>
       slots.add(Number(await redis.cluster('KEYSLOT', key)));
     }
     expect(slots.size).toBe(1);
+    // The scripts run as a function library, loaded on every master (any may own a pipeline).
+    for (const node of redis.nodes('master')) {
+      expect(await node.call('FUNCTION', 'LIST', 'LIBRARYNAME', pipelineLibrary.name)).toHaveLength(1);
+    }
 
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await store.cleanup()).toMatchObject({ tasks: 2, files: 1, batches: 1 });

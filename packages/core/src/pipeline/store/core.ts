@@ -1,9 +1,15 @@
 import type { Cluster, Redis } from 'ioredis';
-import { loadScripts, type ScriptArg, type ScriptRunner } from '../../scripts/load-scripts.js';
+import { functionRunner } from '../../scripts/function-library.js';
+import { loadScripts, type ScriptArg } from '../../scripts/load-scripts.js';
 import type { PipelineKeys } from '../keys.js';
 import type { ResolvedPipelineOptions } from '../options.js';
 import { checkReply, leaseLost, ScriptCode, taskNotFound } from '../script-codes.js';
-import { PIPELINE_SCRIPTS_VERSION, type PipelineScriptName, pipelineScripts } from '../scripts.js';
+import {
+  PIPELINE_SCRIPTS_VERSION,
+  type PipelineScriptName,
+  pipelineLibrary,
+  pipelineScripts,
+} from '../scripts.js';
 import { MicroBatcher } from './micro-batcher.js';
 
 /** One completion for the batched complete script. */
@@ -42,9 +48,12 @@ export function createCore(
   keys: PipelineKeys,
   options: ResolvedPipelineOptions,
 ): StoreCore {
-  const scripts: ScriptRunner<PipelineScriptName> = loadScripts(redis, pipelineScripts, {
-    version: PIPELINE_SCRIPTS_VERSION,
-  });
+  // FCALL on Redis 7+, EVALSHA where functions are unavailable.
+  const scripts = functionRunner(
+    redis,
+    pipelineLibrary,
+    loadScripts(redis, pipelineScripts, { version: PIPELINE_SCRIPTS_VERSION }),
+  );
   // ARGV[1..17] of every script (lua/includes/context.lua); the seed is fresh per call.
   const head = [
     options.pipeline,

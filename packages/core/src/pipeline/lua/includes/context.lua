@@ -41,36 +41,41 @@ Script-specific arguments start at ARGV[18].
 A stem is a key formatted by the key registry up to its trailing parameters: scripts only
 append those values (ids, worker types, priorities), joined by ':' like every template.
 ]]
-local K = {
-  tasks = KEYS[1], payloads = KEYS[2], results = KEYS[3], errorLog = KEYS[4],
-  delayed = KEYS[5], leases = KEYS[6], finished = KEYS[7], dead = KEYS[8],
-  counts = KEYS[9], throughput = KEYS[10], events = KEYS[11], seq = KEYS[12],
-  idempotency = KEYS[13], paths = KEYS[14], hashes = KEYS[15], batches = KEYS[16],
-  expiring = KEYS[17],
-}
-local PIPELINE = ARGV[1]
-local STEM = {
-  batch = ARGV[2], batchFiles = ARGV[3], file = ARGV[4], fileTasks = ARGV[5],
-  priorities = ARGV[6], queue = ARGV[7], wake = ARGV[8],
-}
-local UPDATES_CHANNEL = ARGV[9]
-local EVENTS_MAXLEN = ARGV[10]
-local ID_PREFIX = ARGV[11]
-local RETENTION_MS = tonumber(ARGV[12])
-local DEAD_RETENTION_MS = tonumber(ARGV[13])
-local BACKOFF_BASE_MS = tonumber(ARGV[14])
-local BACKOFF_MAX_MS = tonumber(ARGV[15])
-local seed = tonumber(ARGV[16]) % 2147483647
-local ERROR_HISTORY = tonumber(ARGV[17])
+-- Per-call state, set by beginContext() at the start of every call (a loaded library keeps its
+-- top-level values between calls, so nothing that depends on a call may be assigned up here).
+local K, STEM, PIPELINE, UPDATES_CHANNEL, EVENTS_MAXLEN, ID_PREFIX
+local RETENTION_MS, DEAD_RETENTION_MS, BACKOFF_BASE_MS, BACKOFF_MAX_MS, ERROR_HISTORY
+local NOW, seed, nextSeq, lastSeq
+
+local function beginContext(KEYS, ARGV)
+  K = {
+    tasks = KEYS[1], payloads = KEYS[2], results = KEYS[3], errorLog = KEYS[4],
+    delayed = KEYS[5], leases = KEYS[6], finished = KEYS[7], dead = KEYS[8],
+    counts = KEYS[9], throughput = KEYS[10], events = KEYS[11], seq = KEYS[12],
+    idempotency = KEYS[13], paths = KEYS[14], hashes = KEYS[15], batches = KEYS[16],
+    expiring = KEYS[17],
+  }
+  PIPELINE = ARGV[1]
+  STEM = {
+    batch = ARGV[2], batchFiles = ARGV[3], file = ARGV[4], fileTasks = ARGV[5],
+    priorities = ARGV[6], queue = ARGV[7], wake = ARGV[8],
+  }
+  UPDATES_CHANNEL = ARGV[9]
+  EVENTS_MAXLEN = ARGV[10]
+  ID_PREFIX = ARGV[11]
+  RETENTION_MS = tonumber(ARGV[12])
+  DEAD_RETENTION_MS = tonumber(ARGV[13])
+  BACKOFF_BASE_MS = tonumber(ARGV[14])
+  BACKOFF_MAX_MS = tonumber(ARGV[15])
+  seed = tonumber(ARGV[16]) % 2147483647
+  ERROR_HISTORY = tonumber(ARGV[17])
+  local t = redis.call('TIME')
+  NOW = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  nextSeq, lastSeq = 1, 0
+end
 
 local function key(stem, ...)
   return stem .. table.concat({ ... }, ':')
-end
-
-local NOW
-do
-  local t = redis.call('TIME')
-  NOW = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
 -- Park-Miller generator seeded per call from ARGV: scripts stay deterministic for a given input.
@@ -93,7 +98,6 @@ end
 
 -- A new id: prefix, kind letter ('b' batch, 'f' file, 't' task), base-36 sequence number.
 -- reserveIds(n) takes n numbers with one INCRBY for the next n ids.
-local nextSeq, lastSeq = 1, 0
 local function reserveIds(n)
   lastSeq = redis.call('INCRBY', K.seq, n)
   nextSeq = lastSeq - n + 1

@@ -3,7 +3,14 @@ Events: every change is published on the job_updates channel (live views) and ap
 capped events stream (field "event", the same JSON), for consumers that must not miss any.
 Wake-ups for idle workers are collected per worker type and published once per script.
 ]]
-local wakeUps, wakeOrder = {}, {}
+local wakeUps, wakeOrder, TAIL, quotedTypes, attemptArgs
+
+local function beginEvents()
+  wakeUps, wakeOrder = {}, {}
+  -- Every task event ends with the same fields.
+  TAIL = ',"pipeline":"' .. PIPELINE .. '","at":' .. string.format('%d', NOW) .. '}'
+  quotedTypes, attemptArgs = {}, {}
+end
 
 local function publish(json)
   redis.call('XADD', K.events, 'MAXLEN', '~', EVENTS_MAXLEN, '*', 'event', json)
@@ -22,9 +29,6 @@ end
 -- _-.~/@+=: nothing JSON escapes); task types are encoded by cjson once per script.
 -- `extra`: a table of more fields, each value encoded by cjson; or those fields already encoded
 -- (',"name":<JSON>…'), for a script that sends the same ones with many events.
-local TAIL = ',"pipeline":"' .. PIPELINE .. '","at":' .. string.format('%d', NOW) .. '}'
-local quotedTypes, attemptArgs = {}, {}
-
 local function taskEvent(kind, id, meta, extra)
   local taskType = quotedTypes[meta.y]
   if not taskType then

@@ -19,7 +19,11 @@ end
 
 -- Scripts that only add (add-tasks) collect new ready tasks per list and push them once
 -- (flushPushes); the others push at once, since they may claim from the list afterwards.
-local deferPushes, pendingPushes, pushOrder = false, {}, {}
+local deferPushes, pendingPushes, pushOrder
+
+local function beginQueue()
+  deferPushes, pendingPushes, pushOrder = false, {}, {}
+end
 
 local function enqueue(id, meta, atHead)
   local list = key(STEM.queue, meta.w, meta.p)

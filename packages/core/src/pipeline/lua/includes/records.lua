@@ -10,7 +10,7 @@ Meta fields are single letters to keep ~100k queued tasks small:
   l stalls (attempts lost with their worker)  L stalls allowed (absent: no own limit)
 Records are loaded once per script, changed in memory and written back by flush().
 ]]
-local cache, dirty, dirtyOrder = {}, {}, {}
+local cache, dirty, dirtyOrder
 
 local function load(id)
   local entry = cache[id]
@@ -86,7 +86,7 @@ the lease, finished and dead-letter indexes are collected (for a sorted set the 
 member wins) and applied with one command per key and field. Scripts never read these indexes
 back after changing them; a counter read back adds pendingDelta().
 ]]
-local pendingIncr, incrOrder = {}, {}
+local pendingIncr, incrOrder
 local function incrLater(hash, field, by)
   local fields = pendingIncr[hash]
   if not fields then
@@ -114,7 +114,7 @@ local function count(field, by)
   incrLater(K.counts, field, by)
 end
 
-local pendingIndex, indexOrder = {}, {}
+local pendingIndex, indexOrder
 local function setIndex(zset, member, score)
   local ops = pendingIndex[zset]
   if not ops then
@@ -130,7 +130,7 @@ local function zadd(zset, score, member) setIndex(zset, member, score) end
 -- ZADD arguments for scores: Redis 7.0 formats a Lua number argument with "%.17g", which costs
 -- more than the rest of a member's ZADD; an integer goes as its '%d' string (the same score).
 -- Members mostly share a few scores (NOW-based deadlines), so each is formatted once per call.
-local scoreArgs = {}
+local scoreArgs
 local function scoreArg(score)
   local arg = scoreArgs[score]
   if arg == nil then
@@ -143,7 +143,7 @@ end
 local function zrem(zset, member) setIndex(zset, member, false) end
 
 -- Completions ('c') and failures ('f') per second, for throughput: about two minutes are kept.
-local pendingThroughput = {}
+local pendingThroughput
 local function countThroughput(kind)
   pendingThroughput[kind] = (pendingThroughput[kind] or 0) + 1
 end
@@ -237,4 +237,11 @@ local function addUnique(meta, name, value)
     if v == value then return end
   end
   list[#list + 1] = value
+end
+
+local function beginRecords()
+  cache, dirty, dirtyOrder = {}, {}, {}
+  pendingIncr, incrOrder = {}, {}
+  pendingIndex, indexOrder = {}, {}
+  scoreArgs, pendingThroughput = {}, {}
 end

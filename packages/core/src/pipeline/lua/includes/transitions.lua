@@ -6,7 +6,7 @@ for cleanup, and publishes the event.
 local FILE_FINAL = { completed = true, failed = true, cancelled = true }
 
 -- Counter field names, built once per status and worker type.
-local countFields = {}
+local countFields
 local function countTask(meta, status, by)
   local byType = countFields[status]
   if not byType then
@@ -24,7 +24,7 @@ end
 
 -- A file's status changes: counters, event. `extra` fields (error, progress) are stored too.
 -- Returns false when the status was already `status` (the extra fields are stored anyway).
-local fileStatus = {}
+local fileStatus
 
 -- A file's status, read once per script (setFileStatus keeps it current).
 local function currentFileStatus(fileId)
@@ -88,7 +88,7 @@ local function fileTaskClosed(meta, to)
 end
 
 -- Whether a batch is done, read once per script (kept current by the two functions below).
-local batchDone = {}
+local batchDone
 
 local function batchTaskOpened(meta, isNew)
   local batchKey = key(STEM.batch, meta.b)
@@ -157,4 +157,8 @@ local function setStatus(id, meta, to, kind, extra)
     if meta.b then batchTaskClosed(meta) end
   end
   if to == ACTIVE and meta.f and currentFileStatus(meta.f) == 'pending' then setFileStatus(meta.f, 'processing') end
+end
+
+local function beginTransitions()
+  countFields, fileStatus, batchDone = {}, {}, {}
 end
