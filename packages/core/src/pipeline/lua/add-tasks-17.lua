@@ -88,37 +88,40 @@ for i, spec in ipairs(specs) do
       meta.r = spec.r
     end
 
-    local parents, seen = {}, {}
-    local function addParent(parentId)
-      if not seen[parentId] then
-        seen[parentId] = true
-        parents[#parents + 1] = parentId
-      end
-    end
-    for _, dep in ipairs(spec.deps or {}) do
-      if type(dep) == 'number' then addParent(ids[dep]) else addParent(dep) end
-    end
-    if spec.f then
-      for _, taskType in ipairs(spec.A or {}) do
-        for _, parentId in ipairs(storedOfType(spec.f, taskType)) do addParent(parentId) end
-      end
-      for _, taskType in ipairs(spec.a or {}) do
-        for _, parentId in ipairs(storedOfType(spec.f, taskType)) do addParent(parentId) end
-      end
-    end
-
     local open, blocked = 0, nil
-    for _, parentId in ipairs(parents) do
-      local parent = load(parentId)
-      if parent.s == FAILED or parent.s == CANCELLED then
-        blocked = blocked or parentId
-      elseif parent.s ~= COMPLETED then
-        open = open + 1
+    -- Most tasks have no parent: they skip building the parent list.
+    if spec.deps or spec.A or spec.a then
+      local parents, seen = {}, {}
+      local function addParent(parentId)
+        if not seen[parentId] then
+          seen[parentId] = true
+          parents[#parents + 1] = parentId
+        end
       end
-      addUnique(parent, 'C', id)
-      touch(parentId)
+      for _, dep in ipairs(spec.deps or {}) do
+        if type(dep) == 'number' then addParent(ids[dep]) else addParent(dep) end
+      end
+      if spec.f then
+        for _, taskType in ipairs(spec.A or {}) do
+          for _, parentId in ipairs(storedOfType(spec.f, taskType)) do addParent(parentId) end
+        end
+        for _, taskType in ipairs(spec.a or {}) do
+          for _, parentId in ipairs(storedOfType(spec.f, taskType)) do addParent(parentId) end
+        end
+      end
+
+      for _, parentId in ipairs(parents) do
+        local parent = load(parentId)
+        if parent.s == FAILED or parent.s == CANCELLED then
+          blocked = blocked or parentId
+        elseif parent.s ~= COMPLETED then
+          open = open + 1
+        end
+        addUnique(parent, 'C', id)
+        touch(parentId)
+      end
+      if #parents > 0 then meta.P = parents end
     end
-    if #parents > 0 then meta.P = parents end
 
     local payload = ARGV[18 + i]
     if spec.D == 1 then
