@@ -45,6 +45,24 @@ describe('PipelineStore storage of payloads and results', () => {
     expect((await store.getTask(id))?.resultData).toBe(random);
   });
 
+  it('stores times as strings of digits, and still reads and runs records whose times are numbers', async () => {
+    const store = makeStore(ctx);
+    const before = Date.now();
+    const [id] = await store.addTasks([{ taskType: 't', workerType: 'w' }]);
+    const raw = (await ctx.redis.hget(store.keys.tasks, id!))!;
+    expect(raw).toMatch(/"c":"\d{13}"/);
+    // A record written by an earlier version: every time a JSON number.
+    await ctx.redis.hset(store.keys.tasks, id!, raw.replace(/"c":"(\d+)"/, '"c":$1'));
+    const task = await store.claimTasks('w', 1);
+    expect(task[0]!.createdAt).toBeGreaterThanOrEqual(before);
+    expect(task[0]!.leaseExpiresAt).toBeGreaterThan(before);
+    await store.updateTaskStatus(id!, 'completed', { leaseToken: task[0]!.leaseToken });
+    const done = await store.getTask(id!);
+    expect(done).toMatchObject({ status: 'completed', progress: 100, createdAt: task[0]!.createdAt });
+    expect(typeof done!.finishedAt).toBe('number');
+    expect(done!.finishedAt!).toBeGreaterThanOrEqual(done!.startedAt!);
+  });
+
   it('lists tasks by status, worker type and file, page by page', async () => {
     const store = makeStore(ctx);
     const a = await store.addTasks(Array.from({ length: 25 }, () => ({ taskType: 't', workerType: 'a' })));

@@ -151,8 +151,9 @@ export class PipelineRowSink implements SnapshotSink {
         meta.b ?? null,
         meta.a ?? 0,
         meta.m ?? null,
-        meta.c ?? null,
-        meta.e ?? null,
+        // Times are strings of digits since core's scripts v3 (numbers before).
+        meta.c === undefined ? null : Number(meta.c),
+        meta.e === undefined ? null : Number(meta.e),
         meta.E ?? null,
       ]);
       counts.tasks++;

@@ -25,7 +25,7 @@ import retry from './lua/retry-17.lua';
 import updateFile from './lua/update-file-17.lua';
 
 /** Bump when any script's behaviour changes (scripts are registered as `covina_<name>_v<N>`). */
-export const PIPELINE_SCRIPTS_VERSION = 3;
+export const PIPELINE_SCRIPTS_VERSION = 4;
 
 /** Number of KEYS every pipeline script takes (lua/includes/context.lua). */
 export const PIPELINE_KEY_COUNT = 17;

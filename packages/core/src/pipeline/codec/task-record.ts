@@ -10,15 +10,16 @@ export interface TaskMeta {
   b?: string;
   a?: number;
   m: number;
-  c: number;
-  t?: number;
-  e?: number;
-  r?: number;
+  /** Times (ms) are written as strings of digits (older records: numbers). */
+  c: number | string;
+  t?: number | string;
+  e?: number | string;
+  r?: number | string;
   n?: number;
   P?: string[];
   C?: string[];
   k?: string;
-  x?: number;
+  x?: number | string;
   W?: string;
   g?: number;
   E?: string;
@@ -70,6 +71,9 @@ export function needsOutOfLine(raw: RawTask): { payload: boolean; result: boolea
   return { payload: raw.meta.D === 1, result: raw.meta.R === 2 };
 }
 
+/** A stored time: the scripts write ms as a string of digits (cheaper for cjson than a number). */
+const ms = (value: number | string): number => (typeof value === 'number' ? value : Number(value));
+
 const parse = (text: string | undefined): unknown =>
   text === undefined || text === '' ? undefined : JSON.parse(text);
 
@@ -98,21 +102,22 @@ export function toTaskRecord(
     attempts: m.a ?? 0,
     maxAttempts: m.m,
     stalls: m.l ?? 0,
-    createdAt: m.c,
+    createdAt: ms(m.c),
   };
   if (m.f !== undefined) task.fileId = m.f;
   if (m.b !== undefined) task.batchId = m.b;
-  if (m.t !== undefined) task.startedAt = m.t;
-  if (m.e !== undefined) task.finishedAt = m.e;
-  if (m.r !== undefined) task.runAt = m.r;
+  if (m.t !== undefined) task.startedAt = ms(m.t);
+  if (m.e !== undefined) task.finishedAt = ms(m.e);
+  if (m.r !== undefined) task.runAt = ms(m.r);
   if (m.g !== undefined) task.progress = m.g;
+  else if (status === 'completed') task.progress = 100;
   if (m.E !== undefined) task.error = m.E;
   if (m.z !== undefined) task.cancelledBy = m.z;
   if (m.i !== undefined) task.idempotencyKey = m.i;
   if (m.L !== undefined) task.maxStalls = m.L;
   if (status === 'active') {
     if (m.W !== undefined) task.workerId = m.W;
-    if (m.x !== undefined) task.leaseExpiresAt = m.x;
+    if (m.x !== undefined) task.leaseExpiresAt = ms(m.x);
   }
   const resultJson = outOfLine.resultJson ?? raw.result;
   if (resultJson !== undefined) task.resultData = parse(resultJson);
@@ -126,7 +131,7 @@ export function toClaimedTask(pipeline: string, raw: RawTask, payloadJson?: stri
     status: 'active',
     attempt: task.attempts,
     leaseToken: raw.meta.k ?? '',
-    leaseExpiresAt: raw.meta.x ?? 0,
+    leaseExpiresAt: raw.meta.x === undefined ? 0 : ms(raw.meta.x),
     workerId: raw.meta.W ?? '',
   } as ClaimedTaskRecord;
 }

@@ -81,11 +81,11 @@ for i, spec in ipairs(specs) do
   else
     local id = newId('t')
     ids[i] = id
-    local meta = { w = spec.w, y = spec.y, p = spec.p, m = spec.m, c = NOW, f = spec.f, b = spec.b, B = spec.B, L = spec.L, i = spec.i }
+    local meta = { w = spec.w, y = spec.y, p = spec.p, m = spec.m, c = integerText(NOW), f = spec.f, b = spec.b, B = spec.B, L = spec.L, i = spec.i }
     if spec.d then
-      meta.r = NOW + spec.d
+      meta.r = integerText(NOW + spec.d)
     elseif spec.r then
-      meta.r = spec.r
+      meta.r = integerText(spec.r)
     end
 
     local open, blocked = 0, nil

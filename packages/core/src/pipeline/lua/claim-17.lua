@@ -35,7 +35,7 @@ while #claimed < wanted do
       local meta = load(id)
       if meta and meta.s == READY then
         meta.a = (meta.a or 0) + 1
-        meta.t, meta.k, meta.x, meta.W, meta.g = NOW, token, NOW + leaseMs, workerId, nil
+        meta.t, meta.k, meta.x, meta.W, meta.g = integerText(NOW), token, integerText(NOW + leaseMs), workerId, nil
         zadd(K.leases, meta.x, id)
         setStatus(id, meta, ACTIVE, 'started', started)
         claimed[#claimed + 1] = id

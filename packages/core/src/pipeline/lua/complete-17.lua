@@ -36,7 +36,7 @@ for i = 1, n do
       redis.call('HSET', K.results, id, ARGV[base + 3])
       meta.R = 2
     end
-    meta.E, meta.g = nil, 100
+    meta.E, meta.g = nil, nil -- a completed task reads as progress 100
     countThroughput('c')
     setStatus(id, meta, COMPLETED, 'completed')
     releaseChildren(meta)

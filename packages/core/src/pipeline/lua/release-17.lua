@@ -17,7 +17,7 @@ if meta.s ~= ACTIVE or meta.k ~= token then return { E.LEASE_LOST, id, STATUS[me
 clearLease(id, meta)
 meta.a = math.max((meta.a or 1) - 1, 0)
 if delay > 0 then
-  meta.r = NOW + delay
+  meta.r = integerText(NOW + delay)
   redis.call('ZADD', K.delayed, meta.r, id)
   setStatus(id, meta, DELAYED, 'released', { delayMs = delay })
 else

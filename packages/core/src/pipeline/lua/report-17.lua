@@ -15,7 +15,7 @@ if not meta then return { E.TASK_NOT_FOUND, id } end
 if meta.s ~= ACTIVE or meta.k ~= token then return { E.LEASE_LOST, id, STATUS[meta.s] } end
 
 if ARGV[21] ~= '' then
-  meta.x = NOW + tonumber(ARGV[21])
+  meta.x = integerText(NOW + tonumber(ARGV[21]))
   zadd(K.leases, meta.x, id)
   touch(id)
 end

@@ -24,7 +24,7 @@ elseif (meta.a or 0) >= meta.m then
   meta.m = meta.a + 1
 end
 meta.E, meta.z = nil, nil
-if delay > 0 then meta.r = NOW + delay else meta.r = nil end
+if delay > 0 then meta.r = integerText(NOW + delay) else meta.r = nil end
 if open > 0 then
   meta.n = open
   setStatus(id, meta, WAITING, 'retried')

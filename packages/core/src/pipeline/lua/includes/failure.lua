@@ -42,7 +42,7 @@ local function failAttempt(id, meta, message, retryable, retryNow)
     enqueue(id, meta, true)
   else
     local delay = backoffDelay(meta)
-    meta.r = NOW + delay
+    meta.r = integerText(NOW + delay)
     redis.call('ZADD', K.delayed, meta.r, id)
     setStatus(id, meta, DELAYED, 'retrying', { error = message, retryInMs = delay })
   end
@@ -67,7 +67,7 @@ local function recoverExpired(limit)
   local recovered = 0
   for _, id in ipairs(expired) do
     local meta = load(id)
-    if meta and meta.s == ACTIVE and meta.x <= NOW then
+    if meta and meta.s == ACTIVE and tonumber(meta.x) <= NOW then
       stallAttempt(id, meta, 'lease expired (worker ' .. tostring(meta.W) .. ')')
       recovered = recovered + 1
     else

@@ -53,7 +53,7 @@ end
 -- A task whose parents all completed: ready now, or delayed until its run-at time.
 -- Tasks that ran before (a retry, a release) go to the head of their priority's list.
 local function makeRunnable(id, meta, kind, extra)
-  if meta.r and meta.r > NOW then
+  if meta.r and tonumber(meta.r) > NOW then
     redis.call('ZADD', K.delayed, meta.r, id)
     setStatus(id, meta, DELAYED, kind, extra)
   else

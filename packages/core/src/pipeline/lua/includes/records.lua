@@ -8,6 +8,8 @@ Meta fields are single letters to keep ~100k queued tasks small:
   z id of the task whose failure cancelled this one  i idempotency key
   D payload stored out of line  R result: 1 inline, 2 out of line  B backoff base (ms)
   l stalls (attempts lost with their worker)  L stalls allowed (absent: no own limit)
+Times (c t e r x, ms) are stored as strings of digits (integerText): cjson formats a number
+with "%.14g", three times the cost of the string. Read them with tonumber().
 Records are loaded once per script, changed in memory and written back by flush().
 ]]
 local cache, dirty, dirtyOrder
@@ -127,18 +129,20 @@ local function setIndex(zset, member, score)
 end
 local function zadd(zset, score, member) setIndex(zset, member, score) end
 
--- ZADD arguments for scores: Redis 7.0 formats a Lua number argument with "%.17g", which costs
--- more than the rest of a member's ZADD; an integer goes as its '%d' string (the same score).
--- Members mostly share a few scores (NOW-based deadlines), so each is formatted once per call.
-local scoreArgs
-local function scoreArg(score)
-  local arg = scoreArgs[score]
-  if arg == nil then
-    arg = score
-    if score == math.floor(score) and score > -2 ^ 53 and score < 2 ^ 53 then arg = string.format('%d', score) end
-    scoreArgs[score] = arg
+-- An integer as its '%d' string, formatted once per call (most share a few NOW-based values).
+-- Both cjson (meta times) and Redis 7.0 (a Lua number argument, ZADD scores) would format a
+-- number with "%.14g" / "%.17g", which costs more than the rest of the field or member.
+-- Strings pass through; a number that is not an integer stays a number.
+local integerTexts
+local function integerText(n)
+  if type(n) == 'string' then return n end
+  local text = integerTexts[n]
+  if text == nil then
+    text = n
+    if n == math.floor(n) and n > -2 ^ 53 and n < 2 ^ 53 then text = string.format('%d', n) end
+    integerTexts[n] = text
   end
-  return arg
+  return text
 end
 local function zrem(zset, member) setIndex(zset, member, false) end
 
@@ -194,7 +198,7 @@ local function flush()
     for _, member in ipairs(ops.order) do
       local score = ops.scores[member]
       if score then
-        adds[#adds + 1] = scoreArg(score)
+        adds[#adds + 1] = integerText(score)
         adds[#adds + 1] = member
       else
         removes[#removes + 1] = member
@@ -243,5 +247,5 @@ local function beginRecords()
   cache, dirty, dirtyOrder = {}, {}, {}
   pendingIncr, incrOrder = {}, {}
   pendingIndex, indexOrder = {}, {}
-  scoreArgs, pendingThroughput = {}, {}
+  integerTexts, pendingThroughput = {}, {}
 end

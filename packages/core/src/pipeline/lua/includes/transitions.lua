@@ -134,7 +134,7 @@ local function setStatus(id, meta, to, kind, extra)
   -- isFinal(), inlined: this runs for every task in every script.
   local toFinal, fromFinal = to >= COMPLETED, from ~= nil and from >= COMPLETED
   if toFinal then
-    meta.e = NOW
+    meta.e = integerText(NOW)
     local retention = RETENTION_MS
     if to == FAILED then retention = DEAD_RETENTION_MS end
     setIndex(K.finished, id, NOW + retention)
