@@ -5,6 +5,18 @@ import { makeStore } from './pipeline/helpers.js';
 describe('PipelineStore concurrent claims', () => {
   const ctx = useRedis();
 
+  it('100 getNextTask calls made together share a few claim calls of at most 32, each task once', async () => {
+    const store = makeStore(ctx);
+    await store.addTasks(Array.from({ length: 100 }, () => ({ taskType: 't', workerType: 'w' })));
+    // Loads the scripts first, so that only the claims below are counted.
+    await store.claimTasks('w', 1).then(([task]) => store.releaseTask(task!.id, task!.leaseToken));
+    await ctx.redis.config('RESETSTAT');
+    const claimed = await Promise.all(Array.from({ length: 100 }, () => store.getNextTask('w')));
+    const calls = /cmdstat_fcall:calls=(\d+)/.exec(await ctx.redis.info('commandstats'))?.[1];
+    expect(Number(calls)).toBe(4); // 32 + 32 + 32 + 4
+    expect(new Set(claimed.map((task) => task?.id)).size).toBe(100);
+  });
+
   it('20 claimers on separate connections take 10,000 tasks, none twice, none lost', async () => {
     const producer = makeStore(ctx);
     const total = 10_000;

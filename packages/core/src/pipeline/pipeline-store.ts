@@ -42,6 +42,9 @@ import type {
 } from './types.js';
 import { checkInt, checkKeyPart, checkObject } from './validate.js';
 
+/** Most getNextTask calls of one process served by one claim call (see getNextTask). */
+const CLAIM_BATCH = 32;
+
 /** `addTasks` naming its tasks as the caller's array does (for PartitionedPipeline); internal. */
 export const ADD_TASKS_NAMED = Symbol('addTasksNamed');
 
@@ -203,7 +206,9 @@ export class PipelineStore {
   ): Promise<ClaimedTaskRecord<P> | null> {
     const type = checkKeyPart('workerType', workerType, 100);
     const { workerId, leaseMs } = write.claimOptions(this.#core, options);
-    // Claims made together (many workers of one process) share one script call.
+    // Claims made together (many workers of one process) share a script call, CLAIM_BATCH at
+    // most: smaller calls in flight together keep Redis busy while this process handles the
+    // tasks of the last one (100 getNextTask loops: 15k -> 22k tasks/s, one call -> calls of 32).
     const key = `${type}\n${workerId}\n${leaseMs}`;
     let claimer = this.#claimers.get(key);
     if (!claimer) {
@@ -211,7 +216,7 @@ export class PipelineStore {
       claimer = new MicroBatcher(async (waiting: null[]) => {
         const claimed = await this.claimTasks(type, waiting.length, { workerId, leaseMs });
         return waiting.map((_, i) => claimed[i] ?? null);
-      }, 1000);
+      }, CLAIM_BATCH);
       this.#claimers.set(key, claimer);
     }
     return (await claimer.add(null)) as ClaimedTaskRecord<P> | null;
