@@ -67,6 +67,9 @@ export class ReleaseNotifier {
         active: false,
         ready: this.#subscribe(channel).then((ok) => {
           created.active = ok;
+          // Failed (Redis away, no permission): the next waiter subscribes afresh instead of
+          // sharing a channel that will never carry a message. Waiters on this one keep their timers.
+          if (!ok && this.#channels.get(channel) === created) this.#channels.delete(channel);
           return ok;
         }),
       };
