@@ -1,6 +1,7 @@
 import { freePort, type RedisServerHandle, startRedis } from '@covina/embedded-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ConnectionConfigError,
   createRedis,
   getConnectionStatus,
   type RedisClient,
@@ -94,5 +95,79 @@ describe.skipIf(!(await hasOpenssl()))('createRedis over TLS (rediss://), agains
     const error = await redis.ping().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect((error as { code?: string }).code).toMatch(/^E_REDIS_(UNAVAILABLE|TIMEOUT)$/);
+  });
+
+  it('presents a client certificate named by the environment to a server that requires one (mutual TLS)', async () => {
+    const mtlsPort = await freePort();
+    const mtls = await startRedis({
+      password: SECRET,
+      logger: { info() {}, warn() {} },
+      args: [
+        '--tls-port',
+        String(mtlsPort),
+        '--tls-cert-file',
+        files.certFile,
+        '--tls-key-file',
+        files.keyFile,
+        '--tls-ca-cert-file',
+        files.caFile,
+        '--tls-auth-clients',
+        'yes',
+      ],
+    });
+    try {
+      const url = `rediss://:${SECRET}@127.0.0.1:${mtlsPort}`;
+      // The server's certificate, signed by the same CA, serves as the client's.
+      const withCertificate = createRedis({
+        env: {
+          COVINA_REDIS_URL: url,
+          COVINA_REDIS_TLS_CA_FILE: files.caFile,
+          COVINA_REDIS_TLS_CERT_FILE: files.certFile,
+          COVINA_REDIS_TLS_KEY_FILE: files.keyFile,
+        },
+        logger: silentLogger,
+      });
+      clients.push(withCertificate);
+      expect(await withCertificate.ping()).toBe('PONG');
+
+      const logger = captureLogger();
+      const without = createRedis({
+        env: { COVINA_REDIS_URL: url, COVINA_REDIS_TLS_CA_FILE: files.caFile },
+        maxRetriesPerRequest: 1,
+        connectTimeoutMs: 1000,
+        reconnect: { baseDelayMs: 20, maxDelayMs: 50 },
+        healthCheckIntervalMs: 0,
+        logger,
+      });
+      clients.push(without);
+      const error = await without.ping().catch((e: unknown) => e);
+      expect((error as { code?: string }).code).toMatch(/^E_REDIS_(UNAVAILABLE|TIMEOUT)$/);
+      expect(`${logger.text()} ${String(error)} ${JSON.stringify(error)}`).not.toContain(SECRET);
+    } finally {
+      await mtls.stop();
+    }
+  });
+
+  it('names the variable of a TLS file it cannot read, and asks for a certificate and its key together', () => {
+    const url = `rediss://:${SECRET}@127.0.0.1:${tlsPort}`;
+    const missing = `${files.dir}/no-such.pem`;
+    expect(() =>
+      createRedis({
+        env: { COVINA_REDIS_URL: url, COVINA_REDIS_TLS_CA_FILE: missing },
+        logger: silentLogger,
+      }),
+    ).toThrow(ConnectionConfigError);
+    expect(() =>
+      createRedis({
+        env: { COVINA_REDIS_URL: url, COVINA_REDIS_TLS_CA_FILE: missing },
+        logger: silentLogger,
+      }),
+    ).toThrow(/COVINA_REDIS_TLS_CA_FILE names a file that cannot be read \(ENOENT\)/);
+    expect(() =>
+      createRedis({
+        env: { COVINA_REDIS_URL: url, COVINA_REDIS_TLS_CERT_FILE: files.certFile },
+        logger: silentLogger,
+      }),
+    ).toThrow(/COVINA_REDIS_TLS_KEY_FILE is required/);
   });
 });

@@ -6,6 +6,7 @@ import { guardedConnector } from './guarded-connector.js';
 import { defaultLogger } from './logger.js';
 import { manageConnection } from './manage-connection.js';
 import type { CreateRedisOptions } from './options.js';
+import { tlsFilesFromEnv } from './tls-files.js';
 
 /** A client COVINA works with: a standalone/sentinel `Redis` or a `Cluster`. */
 export type RedisClient = Redis | Cluster;
@@ -14,7 +15,13 @@ export type RedisClient = Redis | Cluster;
 const reconnectOnError = (error: Error) => (error.message.startsWith('READONLY') ? 2 : false);
 
 function connectionOptions(config: ResolvedRedisConfig, options: CreateRedisOptions): RedisOptions {
-  const tls = config.tls ? (typeof options.tls === 'object' ? options.tls : {}) : undefined;
+  // Files named by the environment, then the options' own fields (which win).
+  const tls = config.tls
+    ? {
+        ...tlsFilesFromEnv(options.env ?? process.env),
+        ...(typeof options.tls === 'object' ? options.tls : {}),
+      }
+    : undefined;
   return {
     ...(config.username === undefined ? {} : { username: config.username }),
     ...(config.password === undefined ? {} : { password: config.password }),
