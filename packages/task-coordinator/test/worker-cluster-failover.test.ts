@@ -48,8 +48,8 @@ describe('Worker across a Redis Cluster failover', () => {
 
     // The master that owns the pipeline's slot, and its replica once in sync with it.
     const slot = Number(await ctx.client().cluster('KEYSLOT', admin.keys.tasks));
-    const ranges = (await ctx.client().cluster('SLOTS')) as Array<[number, number, [string, number]]>;
-    const masterPort = ranges.find(([from, to]) => from <= slot && slot <= to)![2][1];
+    const ranges = await ctx.client().cluster('SLOTS');
+    const masterPort = ranges.find(([from, to]) => from <= slot && slot <= to)![2]![1];
     const replicaPort = await until(
       async () => {
         for (const node of ctx.cluster.replicas) {
