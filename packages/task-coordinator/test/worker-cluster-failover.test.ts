@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { useCluster } from '@covina/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runTasksAfterFailover, startEchoWorkers } from './fixtures/failover.js';
 import { Opened, until } from './fixtures/harness.js';
 
 const ctx = useCluster({ masters: 3, replicasPerMaster: 1 });
@@ -24,22 +24,7 @@ describe('Worker across a Redis Cluster failover', () => {
 
   it('goes on running tasks when the replica of the pipeline’s master takes over', async () => {
     const admin = opened.store(ctx.client(), ctx.prefix);
-    const workers = Array.from({ length: 2 }, () => {
-      const worker = opened.worker({
-        store: opened.store(ctx.client(), ctx.prefix),
-        workerType: 'w',
-        concurrency: 4,
-        leaseMs: 2_000,
-        heartbeatMs: 200,
-        handler: async (task) => {
-          await sleep(2);
-          return task.payload;
-        },
-      });
-      worker.on('error', () => {}); // MOVED and connection errors around the failover are expected
-      return worker;
-    });
-    await Promise.all(workers.map((w) => w.run()));
+    const workers = await startEchoWorkers(opened, () => opened.store(ctx.client(), ctx.prefix));
 
     const before = await admin.addTasks(
       Array.from({ length: 100 }, (_, i) => ({ taskType: 't', workerType: 'w', payload: i })),
@@ -73,24 +58,7 @@ describe('Worker across a Redis Cluster failover', () => {
       'the replica promoted',
     );
 
-    const after = await until(
-      () =>
-        admin
-          .addTasks(
-            Array.from({ length: 100 }, (_, i) => ({ taskType: 't', workerType: 'w', payload: 100 + i })),
-          )
-          .catch(() => undefined),
-      20_000,
-      'a write accepted by the new master',
-    );
-    const done = await until(
-      async () => {
-        const tasks = await admin.getTasks(after).catch(() => undefined);
-        return tasks?.every((t) => t.status === 'completed') ? tasks : undefined;
-      },
-      30_000,
-      'every task added after the failover completed',
-    );
+    const done = await runTasksAfterFailover(admin);
     expect(done.map((t) => t.resultData)).toEqual(done.map((_, i) => 100 + i));
     expect(workers.every((w) => w.isRunning)).toBe(true);
     expect((await admin.getTasks(before)).every((t) => t.status === 'completed')).toBe(true);

@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createRedis } from '@covina/core';
 import { type SentinelGroup, startSentinelGroup, uniquePrefix } from '@covina/testkit';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerRegistry } from '../src/index.js';
+import { runTasksAfterFailover, startEchoWorkers } from './fixtures/failover.js';
 import { Opened, until } from './fixtures/harness.js';
 
 /** The port of the server a client is connected to (0 while it cannot answer). */
@@ -45,22 +45,7 @@ describe('Worker across a Sentinel failover', () => {
   it('follows the promoted replica and goes on running tasks, without a restart', async () => {
     const prefix = uniquePrefix();
     const admin = opened.store(client(), prefix);
-    const workers = Array.from({ length: 2 }, () => {
-      const worker = opened.worker({
-        store: opened.store(client(), prefix),
-        workerType: 'w',
-        concurrency: 4,
-        leaseMs: 2_000,
-        heartbeatMs: 200,
-        handler: async (task) => {
-          await sleep(2);
-          return task.payload;
-        },
-      });
-      worker.on('error', () => {}); // connection errors during the failover are expected
-      return worker;
-    });
-    await Promise.all(workers.map((w) => w.run()));
+    const workers = await startEchoWorkers(opened, () => opened.store(client(), prefix));
 
     const before = await admin.addTasks(
       Array.from({ length: 100 }, (_, i) => ({ taskType: 't', workerType: 'w', payload: i })),
@@ -75,24 +60,7 @@ describe('Worker across a Sentinel failover', () => {
       20_000,
       'the client on the new master',
     );
-    const after = await until(
-      () =>
-        admin
-          .addTasks(
-            Array.from({ length: 100 }, (_, i) => ({ taskType: 't', workerType: 'w', payload: 100 + i })),
-          )
-          .catch(() => undefined),
-      20_000,
-      'a write accepted by the new master',
-    );
-    const done = await until(
-      async () => {
-        const tasks = await admin.getTasks(after).catch(() => undefined);
-        return tasks?.every((t) => t.status === 'completed') ? tasks : undefined;
-      },
-      30_000,
-      'every task added after the failover completed',
-    );
+    const done = await runTasksAfterFailover(admin);
     expect(done.map((t) => t.resultData)).toEqual(done.map((_, i) => 100 + i));
     expect(workers.every((w) => w.isRunning)).toBe(true);
     // Completed before the failover, replicated, so still completed on the promoted replica.
